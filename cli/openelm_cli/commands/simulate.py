@@ -1,0 +1,64 @@
+"""`openelm simulate FILE`: score one walker."""
+
+from __future__ import annotations
+
+import click
+
+from openelm import simulate
+from openelm.walker_files import load_walker_json
+from openelm_cli.output import console, key_value_table, print_error, print_json
+
+
+@click.command("simulate")
+@click.argument("file", metavar="FILE.json")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option(
+    "--seconds",
+    type=click.FloatRange(min=0.0, max=3600.0),
+    default=15.0,
+    show_default=True,
+    help="Length of the scored window in simulated seconds.",
+)
+@click.pass_context
+def simulate_command(ctx: click.Context, file: str, as_json: bool, seconds: float) -> None:
+    """Simulate one walker and print its fitness, descriptors and size.
+
+    Exits 1 if the walker is invalid or its simulation blows up, 2 if the
+    file is missing or malformed.
+
+    \b
+    Examples:
+      openelm simulate walker.json
+      openelm simulate walker.json --json --seconds 30
+    """
+    walker = load_walker_json(file)
+    result = simulate(walker, seconds=seconds)
+    if as_json:
+        print_json(
+            {
+                "valid": result.valid,
+                "fitness": result.fitness,
+                "height": result.height,
+                "width": result.width,
+                "mass": result.mass,
+                "joints": result.joints,
+                "muscles": result.muscles,
+                "steps": result.steps,
+                "error": result.error,
+            }
+        )
+    if not result.valid:
+        if not as_json:
+            print_error(f"{file}: {result.error}")
+        ctx.exit(1)
+    if not as_json:
+        rows = [
+            ("fitness (m)", f"{result.fitness:.4f}"),
+            ("height", f"{result.height:.3f}"),
+            ("width", f"{result.width:.3f}"),
+            ("mass", f"{result.mass:.3f}"),
+            ("joints", str(result.joints)),
+            ("muscles", str(result.muscles)),
+            ("steps", str(result.steps)),
+        ]
+        console.print(key_value_table(file, rows))

@@ -1,0 +1,25 @@
+"""openelm: Evolution through Large Models for Sodarace walkers.
+
+The native core (`openelm._sodarace`, written in Rust) holds the walker
+model, the simulator and the genome interpreter; this package re-exports its
+typed API and adds the Python-side pieces.
+"""
+
+from openelm._sodarace import (
+    InvalidWalkerError,
+    SimResult,
+    Walker,
+    simulate,
+    simulate_many,
+)
+from openelm.errors import InputFileError, OpenelmError
+
+__all__ = [
+    "InputFileError",
+    "InvalidWalkerError",
+    "OpenelmError",
+    "SimResult",
+    "Walker",
+    "simulate",
+    "simulate_many",
+]

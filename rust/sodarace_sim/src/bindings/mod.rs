@@ -1,0 +1,14 @@
+//! The `openelm._sodarace` extension module: type conversion only. Every
+//! behaviour lives in the plain-Rust modules and is tested there.
+
+mod simulate;
+pub mod walker;
+
+use pyo3::prelude::*;
+
+#[pymodule(name = "_sodarace")]
+fn sodarace_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    walker::register(m)?;
+    simulate::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! Scoring a walker: validate, drop, settle, then measure how far the centre
+//! of mass travels along x over a fixed window.
+
+use crate::physics::{PhysicsParams, World, DT};
+use crate::walker::{descriptors, Descriptors, Walker, WalkerLimits};
+use rayon::prelude::*;
+
+/// Height of the lowest joint above the ground when the walker is dropped, m.
+pub const DROP_HEIGHT: f64 = 0.01;
+/// Any node faster than this (m/s) means the integration has blown up; no
+/// legal body gets near it (a 100-unit muscle at full swing moves ~15 m/s).
+pub const MAX_SPEED: f64 = 200.0;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SimConfig {
+    /// Length of the scored window, simulated seconds.
+    pub seconds: f64,
+    /// Time the walker is given to land and settle before scoring starts.
+    pub settle_seconds: f64,
+    /// Record joint positions every this many steps (0: no trajectory).
+    pub record_every: u32,
+    /// Velocity given to every node at the start, m/s (tests use it).
+    pub initial_velocity: [f64; 2],
+    pub physics: PhysicsParams,
+    pub limits: WalkerLimits,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seconds: 15.0,
+            settle_seconds: 1.0,
+            record_every: 0,
+            initial_velocity: [0.0, 0.0],
+            physics: PhysicsParams::default(),
+            limits: WalkerLimits::default(),
+        }
+    }
+}
+
+impl SimConfig {
+    pub fn settle_steps(&self) -> u64 {
+        (self.settle_seconds / DT).round() as u64
+    }
+
+    pub fn window_steps(&self) -> u64 {
+        (self.seconds / DT).round() as u64
+    }
+
+    /// Rejects settings that would make a simulation meaningless.
+    pub fn check(&self) -> Result<(), String> {
+        let finite_non_negative = |name: &str, v: f64| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{name} must be a finite number >= 0, got {v}"))
+            }
+        };
+        finite_non_negative("seconds", self.seconds)?;
+        finite_non_negative("settle_seconds", self.settle_seconds)?;
+        if self.seconds > 3600.0 || self.settle_seconds > 3600.0 {
+            return Err("seconds and settle_seconds must be at most 3600".into());
+        }
+        finite_non_negative("gravity", self.physics.gravity)?;
+        finite_non_negative("friction", self.physics.friction)?;
+        if !self.initial_velocity.iter().all(|v| v.is_finite()) {
+            return Err("initial_velocity must be finite".into());
+        }
+        Ok(())
+    }
+}
+
+/// Outcome of one simulation. `error` is set when the walker was invalid or
+/// the simulation blew up; then `fitness` is 0 and `valid` is false.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimResult {
+    pub valid: bool,
+    /// |Δx| of the centre of mass over the scored window, metres.
+    pub fitness: f64,
+    pub descriptors: Descriptors,
+    pub joints: usize,
+    pub muscles: usize,
+    pub steps: u64,
+    pub error: Option<String>,
+    /// Joint positions (x, y) in metres, one frame every `record_every`
+    /// steps starting with the dropped pose: frames × joints × 2.
+    pub trajectory: Vec<f32>,
+}
+
+impl SimResult {
+    fn failed(walker: &Walker, steps: u64, error: String, trajectory: Vec<f32>) -> SimResult {
+        SimResult {
+            valid: false,
+            fitness: 0.0,
+            descriptors: descriptors(walker),
+            joints: walker.joints.len(),
+            muscles: walker.muscle_count(),
+            steps,
+            error: Some(error),
+            trajectory,
+        }
+    }
+}
+
+pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
+    if let Err(e) = walker.validate(&config.limits) {
+        // Descriptors of an invalid body may be meaningless (NaN, dangling
+        // indices), so report zeros rather than touching it.
+        return SimResult {
+            valid: false,
+            fitness: 0.0,
+            descriptors: Descriptors { height: 0.0, width: 0.0, mass: 0.0 },
+            joints: walker.joints.len(),
+            muscles: walker.muscle_count(),
+            steps: 0,
+            error: Some(format!("invalid walker: {e}")),
+            trajectory: Vec::new(),
+        };
+    }
+    let mut world = World::new(walker, config.physics, DROP_HEIGHT);
+    world.nodes.vx.fill(config.initial_velocity[0]);
+    world.nodes.vy.fill(config.initial_velocity[1]);
+
+    let record_every = config.record_every as u64;
+    let mut trajectory = Vec::new();
+    let record = |world: &World, trajectory: &mut Vec<f32>| {
+        if record_every > 0 && world.steps % record_every == 0 {
+            for i in 0..world.nodes.len() {
+                trajectory.push(world.nodes.x[i] as f32);
+                trajectory.push(world.nodes.y[i] as f32);
+            }
+        }
+    };
+    record(&world, &mut trajectory);
+
+    let settle_steps = config.settle_steps();
+    let total_steps = settle_steps + config.window_steps();
+    let mut start_x = world.nodes.centre_of_mass_x();
+    while world.steps < total_steps {
+        let max_speed_sq = world.step();
+        if !(max_speed_sq <= MAX_SPEED * MAX_SPEED) {
+            let what = if max_speed_sq.is_nan() { "NaN in state" } else { "runaway velocity" };
+            let error =
+                format!("simulation diverged: {what} at step {} (t = {:.2} s)", world.steps, world.time());
+            return SimResult::failed(walker, world.steps, error, trajectory);
+        }
+        if world.steps == settle_steps {
+            start_x = world.nodes.centre_of_mass_x();
+        }
+        record(&world, &mut trajectory);
+    }
+    let fitness = (world.nodes.centre_of_mass_x() - start_x).abs();
+    SimResult {
+        valid: true,
+        fitness,
+        descriptors: descriptors(walker),
+        joints: walker.joints.len(),
+        muscles: walker.muscle_count(),
+        steps: world.steps,
+        error: None,
+        trajectory,
+    }
+}
+
+/// Simulates a batch in parallel. Each walker runs exactly the code path of
+/// `simulate`, so results are bit-identical to simulating them one by one.
+pub fn simulate_many(walkers: &[Walker], config: &SimConfig) -> Vec<SimResult> {
+    walkers.par_iter().map(|w| simulate(w, config)).collect()
+}

@@ -1,0 +1,1 @@
+//! Genome interpreter (being written).

@@ -1,0 +1,205 @@
+//! A deterministic 2-D mass-spring simulator for Sodarace walkers.
+//!
+//! The state lives in flat arrays (structure of arrays) and one step runs in
+//! named stages, rapier-style: `forces` (gravity, springs, muscles),
+//! `integrate::velocities` (semi-implicit Euler plus linear damping),
+//! `contacts` (ground impulses with restitution and Coulomb friction) and
+//! `integrate::positions`. There is no global state and no threading inside
+//! a step, so the same input always produces the same bits.
+//!
+//! Units: world metres and seconds. Every constant is explained in
+//! `docs/physics.md`.
+
+mod contacts;
+mod forces;
+mod integrate;
+
+use crate::walker::Walker;
+
+/// Seconds per step (IESoR and Box2D both step at 60 Hz).
+pub const DT: f64 = 1.0 / 60.0;
+/// World metres per genome unit.
+pub const GENOME_TO_WORLD: f64 = 0.1;
+/// Rest-length change per unit of amplitude: amplitude 10 swings a muscle
+/// between 0.5 and 1.5 of its rest length, so lengths stay positive.
+pub const AMPLITUDE_SCALE: f64 = 0.05;
+/// Mass of every node. With equal masses and mass-normalised springs the
+/// dynamics do not depend on it; it only sets the units of force.
+pub const NODE_MASS: f64 = 1.0;
+
+/// Physical parameters of a world. Defaults follow the IESoR lineage.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PhysicsParams {
+    /// Downward acceleration, m/s² (IESoR's 15).
+    pub gravity: f64,
+    /// Per-node linear damping rate, 1/s, applied as v *= 1/(1 + dt·rate).
+    pub linear_damping: f64,
+    /// Natural frequency of springs and muscles, Hz.
+    pub spring_hz: f64,
+    /// Damping ratio of springs and muscles.
+    pub damping_ratio: f64,
+    /// Muscle oscillator rate, rad/s.
+    pub muscle_rate: f64,
+    /// Coulomb friction coefficient at ground contact.
+    pub friction: f64,
+    /// Restitution of ground impacts faster than `bounce_threshold`.
+    pub restitution: f64,
+    /// Impacts slower than this (m/s) are inelastic, so resting bodies
+    /// do not jitter.
+    pub bounce_threshold: f64,
+}
+
+impl Default for PhysicsParams {
+    fn default() -> Self {
+        PhysicsParams {
+            gravity: 15.0,
+            linear_damping: 1.1,
+            spring_hz: 3.0,
+            damping_ratio: 0.3,
+            muscle_rate: 3.0,
+            friction: 1.0,
+            restitution: 0.1,
+            bounce_threshold: 1.0,
+        }
+    }
+}
+
+/// Springs and muscles as flat arrays. A muscle's rest length at oscillator
+/// angle θ is `rest + cos_coef·cos θ + sin_coef·sin θ`, which equals
+/// `rest·(1 + s·a·cos(θ + 2π·phase))` with the phase folded in once, so the
+/// hot loop does no trigonometry.
+#[derive(Clone, Debug, Default)]
+pub struct Springs {
+    pub a: Vec<u32>,
+    pub b: Vec<u32>,
+    pub rest: Vec<f64>,
+    pub cos_coef: Vec<f64>,
+    pub sin_coef: Vec<f64>,
+}
+
+/// Node state as flat arrays, in world metres and m/s.
+#[derive(Clone, Debug, Default)]
+pub struct Nodes {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    pub vx: Vec<f64>,
+    pub vy: Vec<f64>,
+    pub fx: Vec<f64>,
+    pub fy: Vec<f64>,
+}
+
+impl Nodes {
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// Unweighted mean x of the nodes (all nodes have the same mass).
+    pub fn centre_of_mass_x(&self) -> f64 {
+        self.x.iter().sum::<f64>() / self.len() as f64
+    }
+}
+
+pub struct World {
+    pub params: PhysicsParams,
+    pub nodes: Nodes,
+    pub springs: Springs,
+    /// Spring stiffness and damping per unit of effective mass: k = m_eff·ω²
+    /// and c = 2·m_eff·ζ·ω (soft constraints, as in Box2D's distance joint).
+    stiffness: f64,
+    damping: f64,
+    pub steps: u64,
+}
+
+impl World {
+    /// Builds a world from a *validated* walker, dropped so that its lowest
+    /// joint sits `drop_height` metres above the ground.
+    pub fn new(walker: &Walker, params: PhysicsParams, drop_height: f64) -> World {
+        let min_y = walker.joints.iter().map(|j| j[1]).fold(f64::INFINITY, f64::min);
+        let n = walker.joints.len();
+        let mut nodes = Nodes {
+            x: Vec::with_capacity(n),
+            y: Vec::with_capacity(n),
+            vx: vec![0.0; n],
+            vy: vec![0.0; n],
+            fx: vec![0.0; n],
+            fy: vec![0.0; n],
+        };
+        for &[x, y] in &walker.joints {
+            nodes.x.push(x * GENOME_TO_WORLD);
+            nodes.y.push((y - min_y) * GENOME_TO_WORLD + drop_height);
+        }
+        let mut springs = Springs::default();
+        for c in &walker.connections {
+            let (a, b) = (c.a as usize, c.b as usize);
+            let rest = ((nodes.x[b] - nodes.x[a]).powi(2) + (nodes.y[b] - nodes.y[a]).powi(2)).sqrt();
+            let swing = rest * AMPLITUDE_SCALE * c.amplitude;
+            let offset = 2.0 * std::f64::consts::PI * c.phase;
+            springs.a.push(c.a);
+            springs.b.push(c.b);
+            springs.rest.push(rest);
+            // cos(θ + φ) = cos θ cos φ − sin θ sin φ
+            springs.cos_coef.push(swing * libm::cos(offset));
+            springs.sin_coef.push(-swing * libm::sin(offset));
+        }
+        let omega = 2.0 * std::f64::consts::PI * params.spring_hz;
+        let effective_mass = NODE_MASS * NODE_MASS / (NODE_MASS + NODE_MASS);
+        World {
+            params,
+            nodes,
+            springs,
+            stiffness: effective_mass * omega * omega,
+            damping: 2.0 * effective_mass * params.damping_ratio * omega,
+            steps: 0,
+        }
+    }
+
+    /// Time since the start of the simulation, seconds.
+    pub fn time(&self) -> f64 {
+        self.steps as f64 * DT
+    }
+
+    /// Advances one step and returns the largest squared node speed, which
+    /// the caller uses to detect blow-ups without a second pass.
+    pub fn step(&mut self) -> f64 {
+        let angle = self.params.muscle_rate * self.time();
+        let (sin_angle, cos_angle) = (libm::sin(angle), libm::cos(angle));
+        forces::apply(
+            &mut self.nodes,
+            &self.springs,
+            self.params.gravity,
+            self.stiffness,
+            self.damping,
+            cos_angle,
+            sin_angle,
+        );
+        integrate::velocities(&mut self.nodes, self.params.linear_damping);
+        contacts::resolve_ground(&mut self.nodes, &self.params);
+        let max_speed_sq = integrate::positions(&mut self.nodes);
+        self.steps += 1;
+        max_speed_sq
+    }
+
+    /// Kinetic + gravitational + elastic energy (J), for tests and diagnostics.
+    pub fn energy(&self) -> f64 {
+        let n = &self.nodes;
+        let kinetic: f64 =
+            (0..n.len()).map(|i| 0.5 * NODE_MASS * (n.vx[i].powi(2) + n.vy[i].powi(2))).sum();
+        let potential: f64 = n.y.iter().map(|y| NODE_MASS * self.params.gravity * y).sum();
+        let angle = self.params.muscle_rate * self.time();
+        let elastic: f64 = (0..self.springs.a.len())
+            .map(|s| {
+                let (a, b) = (self.springs.a[s] as usize, self.springs.b[s] as usize);
+                let len = ((n.x[b] - n.x[a]).powi(2) + (n.y[b] - n.y[a]).powi(2)).sqrt();
+                let rest = self.springs.rest[s]
+                    + self.springs.cos_coef[s] * libm::cos(angle)
+                    + self.springs.sin_coef[s] * libm::sin(angle);
+                0.5 * self.stiffness * (len - rest).powi(2)
+            })
+            .sum();
+        kinetic + potential + elastic
+    }
+}
