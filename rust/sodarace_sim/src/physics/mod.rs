@@ -111,6 +111,7 @@ pub struct World {
     /// and c = 2·m_eff·ζ·ω (soft constraints, as in Box2D's distance joint).
     stiffness: f64,
     damping: f64,
+    scratch: forces::SpringScratch,
     pub steps: u64,
 }
 
@@ -153,6 +154,7 @@ impl World {
             springs,
             stiffness: effective_mass * omega * omega,
             damping: 2.0 * effective_mass * params.damping_ratio * omega,
+            scratch: forces::SpringScratch::new(walker.connections.len()),
             steps: 0,
         }
     }
@@ -170,6 +172,7 @@ impl World {
         forces::apply(
             &mut self.nodes,
             &self.springs,
+            &mut self.scratch,
             self.params.gravity,
             self.stiffness,
             self.damping,
