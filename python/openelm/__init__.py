@@ -6,20 +6,26 @@ typed API and adds the Python-side pieces.
 """
 
 from openelm._sodarace import (
+    GenomeResult,
     InvalidWalkerError,
     SimResult,
     Walker,
+    interpret,
+    interpret_many,
     simulate,
     simulate_many,
 )
 from openelm.errors import InputFileError, OpenelmError
 
 __all__ = [
+    "GenomeResult",
     "InputFileError",
     "InvalidWalkerError",
     "OpenelmError",
     "SimResult",
     "Walker",
+    "interpret",
+    "interpret_many",
     "simulate",
     "simulate_many",
 ]

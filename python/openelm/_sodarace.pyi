@@ -79,3 +79,87 @@ def simulate_many(
     max_joints: int = 256,
     max_connections: int = 1024,
 ) -> list[SimResult]: ...
+
+# --- Worker lockdown (rust/sodarace_sim/src/lockdown.rs; Linux only) ---
+
+DEFAULT_MAX_ADDRESS_SPACE_BYTES: int
+"""RLIMIT_AS a locked-down worker gets unless told otherwise (1 GiB)."""
+
+class LockdownUnavailableError(OSError):
+    """The kernel or container refuses seccomp filters (nothing was filtered;
+    the rlimits may already be lowered)."""
+
+def lockdown(*, max_address_space_bytes: int = ...) -> None:
+    """Locks this process down for good: rlimits (AS as given; NOFILE, FSIZE,
+    CORE, NPROC, MEMLOCK, MSGQUEUE 0), no_new_privs and a seccomp filter that
+    kills on exec/fork/socket/ptrace/signalling others, answers ENOSYS to
+    clone3 and EPERM to everything outside a small allowlist (file opens
+    included). Raises LockdownUnavailableError or OSError."""
+
+def lockdown_status() -> dict[str, object]:
+    """`{"seccomp_mode": 0|1|2, "no_new_privs": bool, "limits": {name: (soft, hard)}}`."""
+
+# --- Genome interpreter (rust/sodarace_sim/src/interp; docs/genomes.md) ---
+
+class GenomeResult:
+    """What interpreting one genome gave."""
+
+    status: str
+    """"ok", or the error kind: "syntax", "forbidden", "unsupported",
+    "runtime", "limit" or "invalid_walker"."""
+    error: str | None
+    """One-line message, None when status is "ok"."""
+    line: int
+    """1-based line of the error; 0 when it has no position."""
+    col: int
+    """1-based column (in characters) of the error; 0 when none."""
+    steps: int
+    """Steps executed (statements, loop iterations, calls)."""
+    output: str
+    """What the genome printed, capped at max_output_bytes."""
+    walker: Walker | None
+    """The validated walker when status is "ok"."""
+    @property
+    def ok(self) -> bool: ...
+
+def interpret(
+    source: bytes | str,
+    *,
+    entry: str = "make_walker",
+    max_steps: int = 200_000,
+    max_depth: int = 64,
+    max_heap_bytes: int = 33_554_432,
+    max_container_len: int = 100_000,
+    max_str_len: int = 100_000,
+    max_source_bytes: int = 65_536,
+    max_output_bytes: int = 4_096,
+    max_joints: int = 256,
+    max_connections: int = 1024,
+) -> GenomeResult:
+    """Runs a genome in the sandboxed interpreter (GIL released). Never
+    raises for anything the genome does; TypeError only if `source` is
+    neither bytes nor str."""
+
+def interpret_many(
+    sources: Sequence[bytes | str],
+    *,
+    entry: str = "make_walker",
+    max_steps: int = 200_000,
+    max_depth: int = 64,
+    max_heap_bytes: int = 33_554_432,
+    max_container_len: int = 100_000,
+    max_str_len: int = 100_000,
+    max_source_bytes: int = 65_536,
+    max_output_bytes: int = 4_096,
+    max_joints: int = 256,
+    max_connections: int = 1024,
+) -> list[GenomeResult]:
+    """`interpret` over many genomes in parallel (rayon, GIL released);
+    results keep the order of `sources`."""
+
+def math_call(name: str, *args: float) -> float | int | bool:
+    """The interpreter's `math.<name>(*args)` (or the constant, with no
+    arguments), bit for bit, for trusted Python that must reproduce genome
+    arithmetic exactly. ValueError carries the message a genome would see."""
+
+# --- end genome interpreter ---

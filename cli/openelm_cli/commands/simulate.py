@@ -1,16 +1,17 @@
-"""`openelm simulate FILE`: score one walker."""
+"""`openelm simulate FILE`: score one walker, from JSON or from a genome."""
 
 from __future__ import annotations
 
 import click
 
 from openelm import simulate
-from openelm.walker_files import load_walker_json
+from openelm.sandbox import DEFAULT_TIMEOUT_S
+from openelm.walker_files import load_walker
 from openelm_cli.output import console, key_value_table, print_error, print_json
 
 
 @click.command("simulate")
-@click.argument("file", metavar="FILE.json")
+@click.argument("file", metavar="FILE")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option(
     "--seconds",
@@ -19,19 +20,38 @@ from openelm_cli.output import console, key_value_table, print_error, print_json
     show_default=True,
     help="Length of the scored window in simulated seconds.",
 )
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=0.0, min_open=True, max=3600.0),
+    default=DEFAULT_TIMEOUT_S,
+    show_default=True,
+    help="Wall-clock limit for running a .py genome, seconds.",
+)
+@click.option(
+    "--allow-unsandboxed",
+    is_flag=True,
+    help="Run a .py genome even where the kernel refuses the seccomp lockdown.",
+)
 @click.pass_context
-def simulate_command(ctx: click.Context, file: str, as_json: bool, seconds: float) -> None:
+def simulate_command(
+    ctx: click.Context, file: str, as_json: bool, seconds: float, timeout_s: float, allow_unsandboxed: bool
+) -> None:
     """Simulate one walker and print its fitness, descriptors and size.
 
-    Exits 1 if the walker is invalid or its simulation blows up, 2 if the
-    file is missing or malformed.
+    FILE is walker JSON, or a genome (.py) defining make_walker(), which is
+    run in a locked-down sandbox worker to build the walker.
+
+    Exits 1 if the genome builds no walker, the walker is invalid or its
+    simulation blows up, 2 if the file is missing or malformed.
 
     \b
     Examples:
       openelm simulate walker.json
       openelm simulate walker.json --json --seconds 30
+      openelm simulate genome.py --timeout 2
     """
-    walker = load_walker_json(file)
+    walker = load_walker(file, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed)
     result = simulate(walker, seconds=seconds)
     if as_json:
         print_json(

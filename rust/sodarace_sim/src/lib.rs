@@ -7,6 +7,8 @@
 
 pub mod evaluate;
 pub mod interp;
+#[cfg(target_os = "linux")]
+pub mod lockdown;
 pub mod physics;
 pub mod walker;
 

@@ -1,6 +1,9 @@
 //! The `openelm._sodarace` extension module: type conversion only. Every
 //! behaviour lives in the plain-Rust modules and is tested there.
 
+#[cfg(target_os = "linux")]
+mod lockdown;
+mod interp;
 mod simulate;
 pub mod walker;
 
@@ -10,5 +13,8 @@ use pyo3::prelude::*;
 fn sodarace_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     walker::register(m)?;
     simulate::register(m)?;
+    interp::register(m)?;
+    #[cfg(target_os = "linux")]
+    lockdown::register(m)?;
     Ok(())
 }

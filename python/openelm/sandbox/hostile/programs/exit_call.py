@@ -1,0 +1,4 @@
+# attack: exit() to end the worker
+# expect: forbidden
+def make_walker():
+    exit(0)

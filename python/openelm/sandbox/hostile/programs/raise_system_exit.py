@@ -1,0 +1,4 @@
+# attack: raise SystemExit
+# expect: runtime
+def make_walker():
+    raise SystemExit(0)

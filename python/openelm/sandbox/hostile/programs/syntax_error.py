@@ -1,0 +1,4 @@
+# attack: not Python
+# expect: syntax
+def make_walker(:
+    return
