@@ -33,7 +33,7 @@ $(BUILD_STAMP): $(DEPS_STAMP) $(RUST_SOURCES) $(CLI_SOURCES)
 	touch $@
 
 demo: setup
-	$(VENV)/bin/openelm seeds
+	$(VENV)/bin/openelm sandbox-check $(filter-out %/__init__.py,$(wildcard python/openelm/seeds/*.py))
 
 test: test-rust test-python
 
