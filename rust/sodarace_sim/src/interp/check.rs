@@ -233,6 +233,17 @@ impl<'a> Visitor<'a> for Checker<'a> {
         }
         let at = start(stmt);
         match stmt {
+            // Each `elif` nests one level deeper once lowered.
+            Stmt::If(s)
+                if self.depth as usize + s.elif_else_clauses.len() > self.max_nesting as usize =>
+            {
+                let message = format!(
+                    "if statement with {} elif/else branches nests more than {} levels deep",
+                    s.elif_else_clauses.len(),
+                    self.max_nesting
+                );
+                self.fail(Fault::at(ErrorKind::Limit, message, at));
+            }
             Stmt::Global(_) => self.fail(forbidden("'global' is not allowed", at)),
             Stmt::Nonlocal(_) => self.fail(forbidden("'nonlocal' is not allowed", at)),
             Stmt::With(_) => self.fail(forbidden("'with' is not allowed", at)),
@@ -294,10 +305,19 @@ impl<'a> Visitor<'a> for Checker<'a> {
             Expr::ListComp(ast::ExprListComp { generators, .. })
             | Expr::SetComp(ast::ExprSetComp { generators, .. })
             | Expr::DictComp(ast::ExprDictComp { generators, .. })
-            | Expr::Generator(ast::ExprGenerator { generators, .. })
-                if generators.iter().any(|g| g.is_async) =>
-            {
-                self.fail(forbidden("'async' is not allowed", at));
+            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                if generators.iter().any(|g| g.is_async) {
+                    self.fail(forbidden("'async' is not allowed", at));
+                }
+                // Each `for` clause runs one level deeper.
+                if self.depth as usize + generators.len() > self.max_nesting as usize {
+                    let message = format!(
+                        "comprehension with {} for clauses nests more than {} levels deep",
+                        generators.len(),
+                        self.max_nesting
+                    );
+                    self.fail(Fault::at(ErrorKind::Limit, message, at));
+                }
             }
             _ => {}
         }

@@ -212,8 +212,10 @@ pub enum ExprKind {
     Undefined(Sym),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// `a and b and ...` / `a or b or ...`, flat so that long chains do
+    /// not nest.
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
     Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
     IfElse(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(Box<Expr>, Args),

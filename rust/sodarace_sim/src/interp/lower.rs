@@ -1253,22 +1253,15 @@ impl<'a> Lowerer<'a> {
             AstExpr::BooleanLiteral(b) => ExprKind::Const(Value::Bool(b.value)),
             AstExpr::NoneLiteral(_) => ExprKind::Const(Value::None),
             AstExpr::BoolOp(b) => {
-                let mut values = b.values.iter().rev();
-                let last = values
-                    .next()
-                    .ok_or_else(|| syntax("empty boolean expression", at))?;
-                let mut acc = self.expr(scope, last)?;
-                for v in values {
-                    let left = self.boxed(scope, v)?;
-                    let right = Box::new(acc);
-                    let kind = match b.op {
-                        ast::BoolOp::And => ExprKind::And(left, right),
-                        ast::BoolOp::Or => ExprKind::Or(left, right),
-                    };
-                    acc = Expr { at: start(v), kind };
+                let values = b
+                    .values
+                    .iter()
+                    .map(|v| self.expr(scope, v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                match b.op {
+                    ast::BoolOp::And => ExprKind::And(values),
+                    ast::BoolOp::Or => ExprKind::Or(values),
                 }
-                acc.at = at;
-                return Ok(acc);
             }
             AstExpr::BinOp(b) => {
                 let op = binop(b.op, at)?;

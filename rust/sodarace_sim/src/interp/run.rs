@@ -273,9 +273,26 @@ impl<'p> Machine<'p> {
     }
 
     pub fn new_iter(&mut self, state: IterState) -> Res<Value> {
+        // Advancing an iterator recurses through the iterators it wraps.
+        if self.iter_depth(&state) > super::ops::MAX_VALUE_DEPTH {
+            return fatal(ErrorKind::Limit, "iterators nested too deeply");
+        }
         self.charge(OBJECT_BYTES)?;
         self.heap.iters.push(state);
         Ok(Value::Iter(IterId(self.heap.iters.len() as u32 - 1)))
+    }
+
+    /// How many iterators `state` wraps; each was checked when it was made,
+    /// so this recursion is bounded.
+    fn iter_depth(&self, state: &IterState) -> u32 {
+        match state {
+            IterState::Enumerate(inner, _) => 1 + self.iter_depth(inner),
+            IterState::Zip(inners) => {
+                1 + inners.iter().map(|i| self.iter_depth(i)).max().unwrap_or(0)
+            }
+            IterState::Shared(id) => 1 + self.iter_depth(&self.heap.iters[id.0 as usize]),
+            _ => 0,
+        }
     }
 
     pub fn new_range(&mut self, range: RangeObj) -> Res<Value> {
@@ -525,7 +542,7 @@ impl<'p> Machine<'p> {
                 None => true,
                 Some(kind) => {
                     let kind = self.eval(f, kind).map_err(|u| u.located(h.at))?;
-                    self.exception_matches(exc.kind, &kind)?
+                    self.exception_matches(exc.kind, &kind, 0)?
                 }
             };
             if !matches {
@@ -546,13 +563,16 @@ impl<'p> Machine<'p> {
         Err(Unwind::Raise(exc))
     }
 
-    fn exception_matches(&mut self, raised: ExcKind, class: &Value) -> Res<bool> {
+    fn exception_matches(&mut self, raised: ExcKind, class: &Value, depth: u32) -> Res<bool> {
         match class {
             Value::ExcType(k) => Ok(raised.is_subclass_of(*k)),
+            Value::Tuple(_) if depth > super::ops::MAX_VALUE_DEPTH => {
+                fatal(ErrorKind::Limit, "exception tuple nested too deeply")
+            }
             Value::Tuple(id) => {
                 let classes = self.heap.tuples[id.0 as usize].clone();
                 for c in classes.iter() {
-                    if self.exception_matches(raised, c)? {
+                    if self.exception_matches(raised, c, depth + 1)? {
                         return Ok(true);
                     }
                 }
@@ -880,21 +900,17 @@ impl<'p> Machine<'p> {
                 let b = self.eval(f, right)?;
                 self.binary(*op, a, b)?
             }
-            ExprKind::And(left, right) => {
-                let a = self.eval(f, left)?;
-                if self.truthy(&a)? {
-                    self.eval(f, right)?
-                } else {
-                    a
+            ExprKind::And(values) | ExprKind::Or(values) => {
+                // Python returns the first operand that decides the result.
+                let stop_when = matches!(e.kind, ExprKind::Or(_));
+                let mut v = Value::None;
+                for operand in values {
+                    v = self.eval(f, operand)?;
+                    if self.truthy(&v)? == stop_when {
+                        break;
+                    }
                 }
-            }
-            ExprKind::Or(left, right) => {
-                let a = self.eval(f, left)?;
-                if self.truthy(&a)? {
-                    a
-                } else {
-                    self.eval(f, right)?
-                }
+                v
             }
             ExprKind::Compare(left, rest) => {
                 let mut a = self.eval(f, left)?;

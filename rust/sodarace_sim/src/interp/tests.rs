@@ -348,7 +348,18 @@ fn hostile_nesting_is_an_error_not_a_crash() {
     let unclosed = format!("x = {}\n", "(".repeat(30_000));
     let unary = format!("x = {}1\n", "-".repeat(60_000));
     let chain = format!("x = {}1\n", "1 + ".repeat(15_000));
-    let sources = [deep, unclosed, unary, chain];
+    let or_chain = format!("x = {}1\n", "0 or ".repeat(12_000));
+    let elifs = format!(
+        "x = 1\nif x == 0:\n    pass\n{}",
+        "elif x == 0:\n    pass\n".repeat(5_000)
+    );
+    // A long flat `or` chain is fine: it runs, and the empty walker is invalid.
+    let ran = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || run(&format!("{or_chain}{FILLER}")).unwrap_err().kind)
+        .unwrap();
+    assert_eq!(ran.join().unwrap(), ErrorKind::InvalidWalker);
+    let sources = [deep, unclosed, unary, chain, elifs];
     let handles: Vec<_> = sources
         .into_iter()
         .map(|source| {
@@ -364,6 +375,10 @@ fn hostile_nesting_is_an_error_not_a_crash() {
             ErrorKind::Limit | ErrorKind::Syntax
         ));
     }
+    limit_error("it = [1]\nfor i in range(5000):\n    it = enumerate(it)\nfor x in it:\n    pass");
+    limit_error(
+        "t = ValueError\nfor i in range(5000):\n    t = (t,)\ntry:\n    1 / 0\nexcept t:\n    pass",
+    );
     let nested_values = "a = []\nfor i in range(5000):\n    a = [a]\nprint(a == a, str(a))";
     assert_eq!(limit_error(nested_values).kind, ErrorKind::Limit);
 }
