@@ -8,6 +8,7 @@ import click
 
 from openelm.errors import OpenelmError
 from openelm_cli.commands.sandbox_check import sandbox_check_command
+from openelm_cli.commands.render import render_command
 from openelm_cli.commands.simulate import simulate_command
 from openelm_cli.output import print_error
 
@@ -26,6 +27,7 @@ def cli() -> None:
 
 cli.add_command(simulate_command)
 cli.add_command(sandbox_check_command)
+cli.add_command(render_command)
 
 
 def main(argv: list[str] | None = None) -> int:
