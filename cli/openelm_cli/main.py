@@ -8,7 +8,12 @@ import click
 
 from openelm.errors import OpenelmError
 from openelm_cli.commands.sandbox_check import sandbox_check_command
+from openelm_cli.commands.evolve import evolve_command
+from openelm_cli.commands.export import export_command
 from openelm_cli.commands.render import render_command
+from openelm_cli.commands.report import report_command
+from openelm_cli.commands.runs import runs_command
+from openelm_cli.commands.show import show_command
 from openelm_cli.commands.simulate import simulate_command
 from openelm_cli.output import print_error
 
@@ -26,8 +31,13 @@ def cli() -> None:
 
 
 cli.add_command(simulate_command)
+cli.add_command(evolve_command)
+cli.add_command(runs_command)
+cli.add_command(show_command)
+cli.add_command(export_command)
 cli.add_command(sandbox_check_command)
 cli.add_command(render_command)
+cli.add_command(report_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,329 @@
+"""Everything that defines an evolution run, as plain frozen data.
+
+A config is written into the run store when the run starts and read back on
+resume. Its fields split in two: the ones that define the run (archive
+shape, operators, model, sampling, seed...) must not change on resume,
+because the stored programs and archive would no longer mean what they say;
+the ones in `RESUME_SAFE_FIELDS` (budget, worker count, timeouts, device)
+may.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from typing import Any
+
+from openelm.errors import OpenelmError
+
+OPERATOR_NAMES: tuple[str, ...] = ("prompt", "diff", "crossover", "random")
+MUTATION_CHOICES: tuple[str, ...] = (*OPERATOR_NAMES, "mix")
+LANGUAGE_MODEL_OPERATORS = frozenset({"prompt", "diff", "crossover"})
+DESCRIPTOR_NAMES: tuple[str, str, str] = ("height", "width", "mass")
+# The device and dtype choices of `openelm.llm` (checked there again), kept
+# here so that reading a config never imports torch.
+DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+DTYPE_CHOICES: tuple[str, ...] = ("auto", "float32", "bfloat16", "float16")
+EMBEDDED_MODEL = "smollm2-135m"
+DEFAULT_ITERATIONS = 50
+# A walker must move its centre of mass further than this (metres over the
+# scored window) to count as "walked" in the validity funnel: below it, the
+# motion is the settling wobble of a body that does not walk.
+WALKED_FITNESS_THRESHOLD_M = 0.05
+
+
+class EvolveConfigError(OpenelmError):
+    """A setting is out of range or inconsistent; a usage error."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """The MAP-Elites grid over (height, width, mass) of the initial
+    morphology. Values outside a range land in the edge bin."""
+
+    # Genome units; see docs/evolve.md for how these were measured.
+    bins: tuple[int, int, int] = (12, 12, 12)
+    height_range: tuple[float, float] = (0.0, 24.0)
+    width_range: tuple[float, float] = (0.0, 36.0)
+    mass_range: tuple[float, float] = (0.0, 300.0)
+
+    @property
+    def ranges(self) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+        return (self.height_range, self.width_range, self.mass_range)
+
+    @property
+    def cell_count(self) -> int:
+        return self.bins[0] * self.bins[1] * self.bins[2]
+
+
+@dataclass(frozen=True)
+class MutationConfig:
+    """Which operators make children, and their own settings.
+
+    `operator` is one of `MUTATION_CHOICES`; with `mix`, `mix_weights` holds
+    (operator, weight) pairs, weights summing to 1.
+    """
+
+    operator: str = "prompt"
+    mix_weights: tuple[tuple[str, float], ...] = ()
+    crossover_parents: int = 3
+    # Random operator: each numeric literal moves with this probability, by
+    # Gaussian noise of this standard deviation relative to its magnitude.
+    random_rate: float = 0.3
+    random_sigma: float = 0.25
+
+    def weights(self) -> tuple[tuple[str, float], ...]:
+        """(operator, probability) for every operator that can be picked."""
+        if self.operator == "mix":
+            return tuple((name, weight) for name, weight in self.mix_weights if weight > 0)
+        return ((self.operator, 1.0),)
+
+    def uses_language_model(self) -> bool:
+        return any(name in LANGUAGE_MODEL_OPERATORS for name, _ in self.weights())
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    model: str = EMBEDDED_MODEL
+    device: str = "auto"
+    dtype: str = "auto"
+    temperature: float = 0.8
+    top_p: float = 0.95
+    max_new_tokens: int = 256
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """How children are scored: in the locked-down sandbox pool."""
+
+    sim_seconds: float = 15.0
+    workers: int | None = None  # None: one per core
+    timeout_s: float = 5.0
+    allow_unsandboxed: bool = False
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    """The run stops when the first of these is reached. `iterations` and
+    `evaluations` are totals for the whole run (seeds count as evaluations);
+    `time_limit_s` bounds one invocation's wall time."""
+
+    iterations: int | None = DEFAULT_ITERATIONS
+    evaluations: int | None = None
+    time_limit_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SeedProgram:
+    """A starting genome: its name (built-in seed or file path) and source."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class EvolveConfig:
+    seed: int
+    seed_programs: tuple[SeedProgram, ...]
+    batch_size: int = 32
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    mutation: MutationConfig = field(default_factory=MutationConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EvolveConfig:
+        archive = data["archive"]
+        mutation = data["mutation"]
+        return cls(
+            seed=int(data["seed"]),
+            seed_programs=tuple(SeedProgram(**program) for program in data["seed_programs"]),
+            batch_size=int(data["batch_size"]),
+            archive=ArchiveConfig(
+                bins=_int_triple(archive["bins"]),
+                height_range=_float_pair(archive["height_range"]),
+                width_range=_float_pair(archive["width_range"]),
+                mass_range=_float_pair(archive["mass_range"]),
+            ),
+            mutation=replace(
+                MutationConfig(**{k: v for k, v in mutation.items() if k != "mix_weights"}),
+                mix_weights=tuple((str(name), float(weight)) for name, weight in mutation["mix_weights"]),
+            ),
+            model=ModelConfig(**data["model"]),
+            evaluation=EvaluationConfig(**data["evaluation"]),
+            budget=BudgetConfig(**data["budget"]),
+        )
+
+
+# Dotted field paths that may differ between the stored config and a resume.
+# Device and dtype change numerics (so exact reproduction needs the same
+# ones) but not what the stored programs mean.
+RESUME_SAFE_FIELDS = frozenset(
+    {
+        "budget.iterations",
+        "budget.evaluations",
+        "budget.time_limit_s",
+        "evaluation.workers",
+        "evaluation.timeout_s",
+        "evaluation.allow_unsandboxed",
+        "model.device",
+        "model.dtype",
+    }
+)
+
+
+def flatten_config(config: EvolveConfig) -> dict[str, Any]:
+    """The config as {dotted path: value}, e.g. {"archive.bins": (12, 12, 12)}."""
+    flat: dict[str, Any] = {}
+    for top in fields(config):
+        value = getattr(config, top.name)
+        if is_dataclass(value):
+            for inner in fields(value):
+                flat[f"{top.name}.{inner.name}"] = getattr(value, inner.name)
+        else:
+            flat[top.name] = value
+    return flat
+
+
+def apply_overrides(config: EvolveConfig, overrides: dict[str, Any]) -> EvolveConfig:
+    """A copy of `config` with {dotted path: value} replaced."""
+    sections: dict[str, dict[str, Any]] = {}
+    top_level: dict[str, Any] = {}
+    for path, value in overrides.items():
+        if "." in path:
+            section, name = path.split(".", 1)
+            sections.setdefault(section, {})[name] = value
+        else:
+            top_level[path] = value
+    updated = replace(config, **top_level)
+    for section, values in sections.items():
+        updated = replace(updated, **{section: replace(getattr(updated, section), **values)})
+    return updated
+
+
+def validate_config(config: EvolveConfig) -> EvolveConfig:
+    """Checks every setting; raises EvolveConfigError naming the first bad one."""
+    if config.seed < 0:
+        raise EvolveConfigError(f"seed must be a non-negative integer, not {config.seed}")
+    if not config.seed_programs:
+        raise EvolveConfigError("at least one seed program is needed")
+    if config.batch_size < 1:
+        raise EvolveConfigError(f"batch size must be at least 1, not {config.batch_size}")
+    archive = config.archive
+    if len(archive.bins) != 3 or any(count < 1 for count in archive.bins):
+        raise EvolveConfigError(f"bins must be three positive counts, not {archive.bins}")
+    if archive.cell_count > 1_000_000:
+        raise EvolveConfigError(f"{archive.cell_count} cells is too many (at most 1000000)")
+    for name, (low, high) in zip(DESCRIPTOR_NAMES, archive.ranges):
+        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+            raise EvolveConfigError(f"{name} range must be finite with low < high, not {low},{high}")
+    _validate_mutation(config.mutation)
+    model = config.model
+    if not model.model:
+        raise EvolveConfigError("model must not be empty")
+    if model.device not in DEVICE_CHOICES:
+        raise EvolveConfigError(f"device must be one of {', '.join(DEVICE_CHOICES)}, not {model.device!r}")
+    if model.dtype not in DTYPE_CHOICES:
+        raise EvolveConfigError(f"dtype must be one of {', '.join(DTYPE_CHOICES)}, not {model.dtype!r}")
+    if model.temperature < 0 or not math.isfinite(model.temperature):
+        raise EvolveConfigError(f"temperature must be >= 0, not {model.temperature}")
+    if not 0 < model.top_p <= 1:
+        raise EvolveConfigError(f"top-p must be in (0, 1], not {model.top_p}")
+    if model.max_new_tokens < 1:
+        raise EvolveConfigError(f"max new tokens must be at least 1, not {model.max_new_tokens}")
+    evaluation = config.evaluation
+    if not 0 < evaluation.sim_seconds <= 3600:
+        raise EvolveConfigError(f"simulated seconds must be in (0, 3600], not {evaluation.sim_seconds}")
+    if evaluation.workers is not None and evaluation.workers < 1:
+        raise EvolveConfigError(f"workers must be at least 1, not {evaluation.workers}")
+    if not evaluation.timeout_s > 0:
+        raise EvolveConfigError(f"evaluation timeout must be positive, not {evaluation.timeout_s}")
+    budget = config.budget
+    if budget.iterations is not None and budget.iterations < 0:
+        raise EvolveConfigError(f"iterations must be >= 0, not {budget.iterations}")
+    if budget.evaluations is not None and budget.evaluations < 0:
+        raise EvolveConfigError(f"evaluations must be >= 0, not {budget.evaluations}")
+    if budget.time_limit_s is not None and not budget.time_limit_s > 0:
+        raise EvolveConfigError(f"time limit must be positive, not {budget.time_limit_s}")
+    return config
+
+
+def _validate_mutation(mutation: MutationConfig) -> None:
+    if mutation.operator not in MUTATION_CHOICES:
+        raise EvolveConfigError(
+            f"mutation must be one of {', '.join(MUTATION_CHOICES)}, not {mutation.operator!r}"
+        )
+    if mutation.operator == "mix":
+        if not mutation.mix_weights:
+            raise EvolveConfigError("mutation 'mix' needs weights, e.g. --mix prompt=0.5,diff=0.3,crossover=0.2")
+        names = [name for name, _ in mutation.mix_weights]
+        for name, weight in mutation.mix_weights:
+            if name not in OPERATOR_NAMES:
+                raise EvolveConfigError(f"unknown operator {name!r} in mix (choose from {', '.join(OPERATOR_NAMES)})")
+            if not (math.isfinite(weight) and weight >= 0):
+                raise EvolveConfigError(f"mix weight of {name} must be >= 0, not {weight}")
+        if len(set(names)) != len(names):
+            raise EvolveConfigError("an operator appears twice in the mix")
+        total = sum(weight for _, weight in mutation.mix_weights)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise EvolveConfigError(f"mix weights must sum to 1, not {total:g}")
+    elif mutation.mix_weights:
+        raise EvolveConfigError("mix weights are only used with --mutation mix")
+    if mutation.crossover_parents < 2:
+        raise EvolveConfigError(f"crossover needs at least 2 parents, not {mutation.crossover_parents}")
+    if not 0 < mutation.random_rate <= 1:
+        raise EvolveConfigError(f"random mutation rate must be in (0, 1], not {mutation.random_rate}")
+    if not (math.isfinite(mutation.random_sigma) and mutation.random_sigma > 0):
+        raise EvolveConfigError(f"random mutation sigma must be positive, not {mutation.random_sigma}")
+
+
+def parse_mix(text: str) -> tuple[tuple[str, float], ...]:
+    """`prompt=0.5,diff=0.3,crossover=0.2` -> (("prompt", 0.5), ...)."""
+    pairs: list[tuple[str, float]] = []
+    for item in text.split(","):
+        name, equals, weight_text = item.strip().partition("=")
+        if not equals:
+            raise EvolveConfigError(f"mix entry {item.strip()!r} is not OPERATOR=WEIGHT")
+        try:
+            weight = float(weight_text)
+        except ValueError:
+            raise EvolveConfigError(f"mix weight {weight_text!r} of {name.strip()} is not a number") from None
+        pairs.append((name.strip(), weight))
+    return tuple(pairs)
+
+
+def parse_range(text: str, what: str) -> tuple[float, float]:
+    """`LOW,HIGH` -> (low, high)."""
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise EvolveConfigError(f"{what} range must be LOW,HIGH, not {text!r}")
+    try:
+        return (float(parts[0]), float(parts[1]))
+    except ValueError:
+        raise EvolveConfigError(f"{what} range must be two numbers, not {text!r}") from None
+
+
+def parse_bins(text: str) -> tuple[int, int, int]:
+    """`12` (all three) or `12,10,8` (height, width, mass) -> a triple."""
+    parts = text.split(",")
+    if len(parts) not in (1, 3):
+        raise EvolveConfigError(f"bins must be N or H,W,M, not {text!r}")
+    try:
+        counts = [int(part) for part in parts]
+    except ValueError:
+        raise EvolveConfigError(f"bins must be whole numbers, not {text!r}") from None
+    return (counts[0], counts[0], counts[0]) if len(counts) == 1 else (counts[0], counts[1], counts[2])
+
+
+def _int_triple(values: Any) -> tuple[int, int, int]:
+    return (int(values[0]), int(values[1]), int(values[2]))
+
+
+def _float_pair(values: Any) -> tuple[float, float]:
+    return (float(values[0]), float(values[1]))

@@ -1,0 +1,40 @@
+"""Mutation operators. Each one turns parents into a `MutationPlan`: either a
+finished child (the random operator) or a prompt whose completion becomes
+the child's `make_walker` (the language-model operators).
+
+Operators draw only from the generator they are handed, so a plan depends
+on (parents, that generator) and nothing else.
+"""
+
+from __future__ import annotations
+
+from openelm.evolve.config import MutationConfig
+from openelm.evolve.operators.base import MutationOperator, MutationPlan, Parent
+from openelm.evolve.operators.language_model import (
+    CommitMessageOperator,
+    CrossoverOperator,
+    ModificationPromptOperator,
+)
+from openelm.evolve.operators.random_numbers import RandomNumbersOperator
+
+__all__ = [
+    "CommitMessageOperator",
+    "CrossoverOperator",
+    "ModificationPromptOperator",
+    "MutationOperator",
+    "MutationPlan",
+    "Parent",
+    "RandomNumbersOperator",
+    "build_operators",
+]
+
+
+def build_operators(config: MutationConfig) -> dict[str, MutationOperator]:
+    """The operators `config` can pick, by name."""
+    available: dict[str, MutationOperator] = {
+        "prompt": ModificationPromptOperator(),
+        "diff": CommitMessageOperator(),
+        "crossover": CrossoverOperator(config.crossover_parents),
+        "random": RandomNumbersOperator(rate=config.random_rate, sigma=config.random_sigma),
+    }
+    return {name: available[name] for name, _ in config.weights()}

@@ -1,0 +1,77 @@
+"""The operators that ask the language model for a new `make_walker`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from openelm.evolve.genome_source import missing_definitions, split_genome
+from openelm.evolve.operators.base import MutationPlan, Parent
+from openelm.evolve.prompts import COMMIT_MESSAGES, commit_prompt, crossover_prompt, modification_prompt
+
+
+class ModificationPromptOperator:
+    """ELM's plain prompt: the parent, then "Create a new walker by modifying
+    the starting function above." The child keeps the parent's helpers."""
+
+    name = "prompt"
+    parent_count = 1
+
+    def plan(self, parents: Sequence[Parent], rng: np.random.Generator) -> MutationPlan:
+        (parent,) = parents
+        parts = split_genome(parent.source)
+        return MutationPlan(
+            operator=self.name,
+            parent_ids=(parent.program_id,),
+            prompt=modification_prompt(parent.source),
+            child_prefix=parts.prefix,
+            child_suffix=parts.suffix,
+        )
+
+
+class CommitMessageOperator:
+    """The paper's diff mutation: a commit message drawn 40/30/30 from its
+    three messages, and the file after the commit written by the model."""
+
+    name = "diff"
+    parent_count = 1
+
+    def plan(self, parents: Sequence[Parent], rng: np.random.Generator) -> MutationPlan:
+        (parent,) = parents
+        messages = [message for message, _ in COMMIT_MESSAGES]
+        probabilities = [probability for _, probability in COMMIT_MESSAGES]
+        message = messages[int(rng.choice(len(messages), p=probabilities))]
+        parts = split_genome(parent.source)
+        return MutationPlan(
+            operator=self.name,
+            parent_ids=(parent.program_id,),
+            prompt=commit_prompt(parent.source, message, parts.prefix),
+            child_prefix=parts.prefix,
+            child_suffix=parts.suffix,
+        )
+
+
+class CrossoverOperator:
+    """Language-model crossover (LMX): k parents from different cells in one
+    prompt, ordered by fitness so the best sits next to the completion. The
+    child is built on the best parent, plus any helper of the others that it
+    lacks."""
+
+    name = "crossover"
+
+    def __init__(self, parent_count: int) -> None:
+        self.parent_count = parent_count
+
+    def plan(self, parents: Sequence[Parent], rng: np.random.Generator) -> MutationPlan:
+        ordered = sorted(parents, key=lambda parent: (parent.fitness, parent.program_id))
+        best = ordered[-1]
+        parts = split_genome(best.source)
+        carried = missing_definitions(best.source, [parent.source for parent in reversed(ordered[:-1])])
+        return MutationPlan(
+            operator=self.name,
+            parent_ids=tuple(parent.program_id for parent in ordered),
+            prompt=crossover_prompt([parent.source for parent in ordered]),
+            child_prefix=parts.prefix + carried,
+            child_suffix=parts.suffix,
+        )

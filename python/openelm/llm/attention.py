@@ -1,0 +1,105 @@
+"""Decode-step attention over shared prompts plus per-row generated tokens.
+
+In a decode step each row's one query attends to its prompt (shared by all
+rows of that prompt, stored once in `DecodeCache`) and to its own generated
+tokens. Instead of copying the prompt into every row, the scores over the
+prompt come from one matmul per prompt with all of its rows' queries
+stacked, the scores over the generated tokens from a batched matmul, and a
+single softmax runs over both, so the result equals ordinary attention over
+the concatenation.
+
+The function plugs into transformers' attention interface under its own
+name; `shared_prompt_attention_enabled` selects it for the decode loop only,
+so prefill and any other use of the model keep their usual attention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+from transformers import AttentionInterface, PreTrainedModel
+
+from openelm.llm.kv_cache import DecodeCache
+
+SHARED_PROMPT_ATTENTION = "openelm_shared_prompt"
+# The model's forward passes unknown keyword arguments down to attention;
+# this one carries the decode cache holding the shared prompts.
+DECODE_CACHE_ARGUMENT = "openelm_decode_cache"
+_UNSUPPORTED_FEATURES = ("sliding_window", "softcap", "s_aux")
+
+
+def shared_prompt_attention(
+    module: torch.nn.Module,
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attention_mask: torch.Tensor | None,
+    dropout: float = 0.0,
+    scaling: float | None = None,
+    **kwargs: object,
+) -> tuple[torch.Tensor, None]:
+    """Attention for one new token per row.
+
+    query: [rows, q_heads, 1, head_dim]; key/value: the rows' generated
+    tokens as `DecodeCache` stores them (keys transposed). `attention_mask`
+    is None: transformers builds no mask for an attention it does not know;
+    the cache supplies the mask of rows shorter than the longest.
+    """
+    cache = kwargs[DECODE_CACHE_ARGUMENT]
+    assert isinstance(cache, DecodeCache)
+    unsupported = [name for name in _UNSUPPORTED_FEATURES if kwargs.get(name) is not None]
+    if unsupported:
+        raise NotImplementedError(f"shared-prompt attention does not support {', '.join(unsupported)}")
+    rows, query_heads, query_length, head_dim = query.shape
+    if query_length != 1:
+        raise ValueError("shared-prompt attention decodes one token per row")
+    kv_heads = value.shape[1]
+    group = query_heads // kv_heads  # query heads per key/value head (grouped-query attention)
+    scale = scaling if scaling is not None else head_dim**-0.5
+
+    # Scaling the few queries is cheaper than scaling the scores.
+    queries = query.reshape(rows, kv_heads, group, head_dim) * scale
+    generated_scores = torch.matmul(queries, key).float()  # [rows, kv_heads, group, span]
+    if cache.generated_bias is not None:
+        generated_scores = generated_scores + cache.generated_bias
+    output = None if len(cache.groups) == 1 else query.new_empty((rows, kv_heads, group, head_dim))
+    for row_group in cache.groups:
+        prompt_keys, prompt_values = cache.prompts[row_group.prompt_id].layer_keys_values[module.layer_idx]
+        prompt_length = prompt_values.shape[-2]
+        group_queries = queries[row_group.rows]
+        count = group_queries.shape[0]
+        # All of this prompt's queries against its keys in one matmul:
+        # [kv_heads, count * group, head_dim] @ [kv_heads, head_dim, prompt_length].
+        stacked = group_queries.transpose(0, 1).reshape(kv_heads, count * group, head_dim)
+        prompt_scores = torch.matmul(stacked, prompt_keys).float()
+        prompt_scores = prompt_scores.view(kv_heads, count, group, prompt_length).transpose(0, 1)
+        scores = torch.cat([prompt_scores, generated_scores[row_group.rows]], dim=-1)
+        probs = torch.softmax(scores, dim=-1).to(value.dtype)
+        prompt_probs, generated_probs = probs.split([prompt_length, cache.span], dim=-1)
+        from_prompt = torch.matmul(
+            prompt_probs.transpose(0, 1).reshape(kv_heads, count * group, prompt_length), prompt_values
+        ).view(kv_heads, count, group, head_dim)
+        group_output = from_prompt.transpose(0, 1) + torch.matmul(generated_probs, value[row_group.rows])
+        if output is None:
+            output = group_output
+        else:
+            output[row_group.rows] = group_output
+    assert output is not None
+    # transformers expects [rows, query_length, q_heads, head_dim].
+    return output.reshape(rows, 1, query_heads, head_dim), None
+
+
+AttentionInterface.register(SHARED_PROMPT_ATTENTION, shared_prompt_attention)
+
+
+@contextmanager
+def shared_prompt_attention_enabled(model: PreTrainedModel) -> Iterator[None]:
+    """Run the model's attention through `shared_prompt_attention` inside the block."""
+    previous = model.config._attn_implementation
+    model.config._attn_implementation = SHARED_PROMPT_ATTENTION
+    try:
+        yield
+    finally:
+        model.config._attn_implementation = previous

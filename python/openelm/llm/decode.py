@@ -1,0 +1,238 @@
+"""The decode loop: continuous batching of completions.
+
+Up to `max_batch_rows` completions are decoded together, one token each per
+forward pass. A completion leaves the batch as soon as it ends (end of
+`make_walker`'s body, end-of-sequence, or its token budget); while requests
+wait, a waiting completion takes its row at once, so the batch stays full.
+When none wait, finished rows stay in the batch (their outputs ignored)
+until a quarter of it is finished, and are then dropped in one copy. The
+loop ends when every completion has ended.
+
+Prompts are prefilled only when their first completion joins the batch,
+several at a time, and each prompt only once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from openelm.llm.attention import DECODE_CACHE_ARGUMENT, shared_prompt_attention_enabled
+from openelm.llm.healing import HealedPrompt
+from openelm.llm.kv_cache import DecodeCache, PromptState, forward_cache_argument
+from openelm.llm.prefill import prefill_prompts
+from openelm.llm.sampling import row_generator, sample_next_tokens
+from openelm.llm.stopping import ScopeEndDetector, StopReason
+
+# Finished rows are dropped once they are this share of the batch: dropping
+# copies the generated cache, so not for every single row.
+_COMPACT_WHEN_FINISHED_SHARE = 0.25
+# Prompt tokens (padding included) per prefill forward pass: bounds the
+# activations' memory.
+_PREFILL_TOKEN_BUDGET = 4096
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    max_new_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    seed: int
+
+
+@dataclass
+class DecodeRow:
+    """One completion: which request and sample it is, its prompt, its tokens so far."""
+
+    request_index: int
+    sample_index: int
+    prompt_id: int
+    token_ids: list[int] = field(default_factory=list)
+    stopped: StopReason | None = None
+
+
+class DecodeLoop:
+    """Generates a set of rows to completion with one model."""
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        *,
+        prompts: list[HealedPrompt],
+        settings: SamplingSettings,
+        max_batch_rows: int,
+        newline_ids: frozenset[int],
+        eos_ids: frozenset[int],
+    ) -> None:
+        self._model = model
+        self._tokenizer = tokenizer
+        self._prompts = prompts
+        self._settings = settings
+        self._max_batch_rows = max_batch_rows
+        self._newline_ids = newline_ids
+        self._eos_ids = eos_ids
+        self._cache_argument = forward_cache_argument(model)
+        self.prefill_tokens = 0
+        # Prefilled prompts whose completions have not all joined the batch yet.
+        self._prompt_states: dict[int, PromptState] = {}
+        self._cache: DecodeCache | None = None
+        self._max_rows = 0
+        # Parallel to the cache's rows:
+        self._batch: list[DecodeRow] = []
+        self._generators: list[torch.Generator] = []
+        self._detectors: list[ScopeEndDetector] = []
+        self._next_tokens: list[int] = []  # the token each row feeds in the next forward pass
+
+    def run(self, rows: list[DecodeRow]) -> None:
+        """Fill every row's `token_ids` and `stopped`; rows of one prompt should be adjacent."""
+        pending = deque(rows)
+        not_joined = Counter(row.prompt_id for row in rows)
+        self._max_rows = min(self._max_batch_rows, len(rows))
+        while True:
+            self._admit(pending, not_joined)
+            live = [index for index, row in enumerate(self._batch) if row.stopped is None]
+            if not live:
+                return
+            if len(live) < len(self._batch) and self._should_compact(len(live)):
+                self._keep(live)
+                live = list(range(len(live)))
+            logits = self._forward()
+            drawn = sample_next_tokens(
+                logits[live] if len(live) < len(self._batch) else logits,
+                temperature=self._settings.temperature,
+                top_p=self._settings.top_p,
+                top_k=self._settings.top_k,
+                generators=[self._generators[index] for index in live],
+            )
+            for index, token in zip(live, drawn.tolist()):
+                self._take_token(index, token)
+
+    def _admit(self, pending: deque[DecodeRow], not_joined: Counter[int]) -> None:
+        """Start waiting rows in free batch rows, drawing each one's first token."""
+        while pending:
+            free = next((index for index, row in enumerate(self._batch) if row.stopped is not None), None)
+            if free is None and len(self._batch) < self._max_rows:
+                free = len(self._batch)
+            if free is None:
+                return
+            row = pending.popleft()
+            if row.prompt_id not in self._prompt_states:
+                self._prefill_upcoming(row.prompt_id, pending)
+            state = self._prompt_states[row.prompt_id]
+            not_joined[row.prompt_id] -= 1
+            if not_joined[row.prompt_id] == 0:
+                del self._prompt_states[row.prompt_id]
+            cache = self._cache
+            assert cache is not None
+            cache.add_prompt(row.prompt_id, state)
+            cache.start_row(free, row.prompt_id)
+            generator = row_generator(self._settings.seed, row.request_index, row.sample_index, self._model.device)
+            detector = ScopeEndDetector(self._tokenizer, self._newline_ids, state.token_ids[-1])
+            if free == len(self._batch):
+                self._batch.append(row)
+                self._generators.append(generator)
+                self._detectors.append(detector)
+                self._next_tokens.append(0)
+            else:
+                self._batch[free] = row
+                self._generators[free] = generator
+                self._detectors[free] = detector
+            first = sample_next_tokens(
+                state.next_token_logits[None],
+                temperature=self._settings.temperature,
+                top_p=self._settings.top_p,
+                top_k=self._settings.top_k,
+                generators=[generator],
+            )
+            self._take_token(free, int(first))
+
+    def _prefill_upcoming(self, prompt_id: int, pending: deque[DecodeRow]) -> None:
+        """Prefill `prompt_id` together with the next waiting prompts that fit the budget."""
+        batch_ids = [prompt_id]
+        longest = len(self._prompts[prompt_id].token_ids)
+        for row in pending:
+            if len(batch_ids) == self._max_batch_rows:
+                break
+            if row.prompt_id in batch_ids or row.prompt_id in self._prompt_states:
+                continue
+            candidate_longest = max(longest, len(self._prompts[row.prompt_id].token_ids))
+            if candidate_longest * (len(batch_ids) + 1) > _PREFILL_TOKEN_BUDGET:
+                break
+            batch_ids.append(row.prompt_id)
+            longest = candidate_longest
+        prompts = [self._prompts[index] for index in batch_ids]
+        states = prefill_prompts(
+            self._model,
+            [prompt.token_ids for prompt in prompts],
+            [prompt.first_token_ids for prompt in prompts],
+        )
+        self.prefill_tokens += sum(len(prompt.token_ids) for prompt in prompts)
+        self._prompt_states.update(zip(batch_ids, states))
+        if self._cache is None:
+            self._cache = self._new_cache(states[0])
+
+    def _new_cache(self, example: PromptState) -> DecodeCache:
+        keys, _ = example.layer_keys_values[0]
+        kv_heads, head_dim, _ = keys.shape
+        return DecodeCache(
+            num_layers=len(example.layer_keys_values),
+            max_rows=self._max_rows,
+            max_new_tokens=self._settings.max_new_tokens,
+            kv_heads=kv_heads,
+            head_dim=head_dim,
+            dtype=keys.dtype,
+            device=keys.device,
+        )
+
+    def _take_token(self, index: int, token: int) -> None:
+        """Append a drawn token to batch row `index` and decide whether the row is done."""
+        row = self._batch[index]
+        row.token_ids.append(token)
+        self._next_tokens[index] = token
+        if token in self._eos_ids:
+            row.stopped = StopReason.EOS
+        elif self._detectors[index].feed(token):
+            row.stopped = StopReason.SCOPE_END
+        elif len(row.token_ids) == self._settings.max_new_tokens:
+            row.stopped = StopReason.MAX_NEW_TOKENS
+
+    def _should_compact(self, live_count: int) -> bool:
+        cache = self._cache
+        assert cache is not None
+        finished = len(self._batch) - live_count
+        # A finished row keeps storing tokens; it must go before its buffer is full.
+        full = max(cache.row_length) + 1 >= self._settings.max_new_tokens
+        return full or finished >= _COMPACT_WHEN_FINISHED_SHARE * len(self._batch)
+
+    def _keep(self, rows: list[int]) -> None:
+        assert self._cache is not None
+        self._cache.keep_rows(rows)
+        self._batch = [self._batch[index] for index in rows]
+        self._generators = [self._generators[index] for index in rows]
+        self._detectors = [self._detectors[index] for index in rows]
+        self._next_tokens = [self._next_tokens[index] for index in rows]
+
+    def _forward(self) -> torch.Tensor:
+        """Feed each row its latest token; return the next-token logits, [rows, vocab]."""
+        cache = self._cache
+        assert cache is not None
+        device = self._model.device
+        positions = [
+            len(self._prompts[prompt_id].token_ids) + length
+            for prompt_id, length in zip(cache.row_prompt, cache.row_length)
+        ]
+        cache.begin_step()
+        with shared_prompt_attention_enabled(self._model):
+            output = self._model(
+                input_ids=torch.tensor(self._next_tokens, device=device)[:, None],
+                position_ids=torch.tensor(positions, device=device)[:, None],
+                use_cache=True,
+                **{self._cache_argument: cache, DECODE_CACHE_ARGUMENT: cache},
+            )
+        cache.end_step()
+        return output.logits[:, -1]

@@ -1,0 +1,205 @@
+"""Key/value caches for the decode loop.
+
+Each unique prompt is prefilled once (`PromptState`). The decode batch keeps
+one copy of each prompt's keys/values, shared by all rows sampling from that
+prompt, plus each row's own generated keys/values (`DecodeCache`). Attention
+reads a shared prompt once per step instead of once per row (see
+`attention.py`); at 32 samples of a ~400-token prompt that is most of the
+attention's memory traffic.
+
+The generated part is preallocated for `rows x max_new_tokens` and written
+in place; transformers' `DynamicCache` concatenates instead, copying the
+whole cache every step, which cost more than the matmuls at 32 rows on CPU.
+Rows have their own lengths, so a finished row's slot can take a new
+completion (of any prompt) while the others carry on.
+
+Layouts, chosen for CPU matmul speed on strided views: generated keys are
+stored transposed, [rows, kv_heads, head_dim, capacity], so scores are
+`query @ keys[..., :length]`; values are [rows, kv_heads, capacity, head_dim].
+Prompt keys are [kv_heads, head_dim, prompt_len], values [kv_heads,
+prompt_len, head_dim].
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+import torch
+from transformers import PreTrainedModel
+from transformers.cache_utils import Cache, CacheLayerMixin
+
+
+def forward_cache_argument(model: PreTrainedModel) -> str:
+    """The name of the model forward's cache argument: transformers 5 renamed
+    `past_key_values` to `cache`."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
+@dataclass
+class PromptState:
+    """A prompt after prefill: its token ids, every layer's keys/values (in
+    the prompt layouts above) and the logits after its last token, from which
+    each sample's first token is drawn."""
+
+    token_ids: list[int]
+    layer_keys_values: list[tuple[torch.Tensor, torch.Tensor]]
+    next_token_logits: torch.Tensor  # [vocab]
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    """The rows of the batch that continue prompt `prompt_id`: a slice when
+    they are contiguous, else an index tensor."""
+
+    prompt_id: int
+    rows: slice | torch.Tensor
+
+
+class _GeneratedLayer(CacheLayerMixin):
+    """One layer's generated keys/values, in buffers owned by the `DecodeCache`."""
+
+    is_sliding = False
+
+    def __init__(self, cache: DecodeCache, keys_buffer: torch.Tensor, values_buffer: torch.Tensor) -> None:
+        super().__init__()
+        self._cache = cache
+        self.keys_buffer = keys_buffer
+        self.values_buffer = values_buffer
+        self.device = keys_buffer.device
+        self.is_initialized = True
+
+    def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
+        raise AssertionError("a generated-tokens layer is built initialised")
+
+    def update(
+        self, key_states: torch.Tensor, value_states: torch.Tensor, *args: object, **kwargs: object
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Store this step's key/value ([rows, kv_heads, 1, head_dim]) at each
+        row's length; return the filled keys (transposed) and values."""
+        cache = self._cache
+        rows, span = cache.row_count, cache.span
+        keys, values = self.keys_buffer[:rows], self.values_buffer[:rows]
+        if cache.uniform_length is not None:
+            keys[:, :, :, cache.uniform_length] = key_states[:, :, 0]
+            values[:, :, cache.uniform_length] = value_states[:, :, 0]
+        else:
+            row_index = torch.arange(rows, device=self.device)
+            keys[row_index, :, :, cache.lengths] = key_states[:, :, 0]
+            values[row_index, :, cache.lengths] = value_states[:, :, 0]
+        self.keys, self.values = keys[..., :span], values[:, :, :span]
+        return self.keys, self.values
+
+    def get_mask_sizes(self, query_length: int) -> tuple[int, int]:
+        return self._cache.span, 0
+
+    def get_seq_length(self) -> int:
+        return self._cache.span - 1
+
+    def get_max_length(self) -> int:
+        return self.values_buffer.shape[-2]
+
+
+class DecodeCache(Cache):
+    """The cache of the decode batch: shared prompts and per-row generated
+    tokens. The batch is rows `0..row_count-1` of buffers sized for
+    `max_rows`; `begin_step`/`end_step` bracket each forward pass."""
+
+    def __init__(
+        self,
+        *,
+        num_layers: int,
+        max_rows: int,
+        max_new_tokens: int,
+        kv_heads: int,
+        head_dim: int,
+        dtype: torch.dtype,
+        device: torch.device,
+    ) -> None:
+        layers: list[CacheLayerMixin] = [
+            _GeneratedLayer(
+                self,
+                torch.zeros((max_rows, kv_heads, head_dim, max_new_tokens), dtype=dtype, device=device),
+                torch.zeros((max_rows, kv_heads, max_new_tokens, head_dim), dtype=dtype, device=device),
+            )
+            for _ in range(num_layers)
+        ]
+        super().__init__(layers=layers)
+        self.device = device
+        self.max_rows = max_rows
+        self.row_prompt: list[int] = []  # prompt id of each row
+        self.row_length: list[int] = []  # generated tokens stored per row
+        self.prompts: dict[int, PromptState] = {}
+        self.groups: list[RowGroup] = []
+        # Per step, from begin_step:
+        self.lengths = torch.zeros(0, dtype=torch.long, device=device)
+        self.uniform_length: int | None = None  # set when every row has the same length
+        self.span = 0  # positions to attend over: longest row, plus this step's token
+        self.generated_bias: torch.Tensor | None = None  # [rows, 1, 1, span]: -inf past a row's length
+
+    @property
+    def row_count(self) -> int:
+        return len(self.row_prompt)
+
+    def add_prompt(self, prompt_id: int, state: PromptState) -> None:
+        self.prompts[prompt_id] = state
+
+    def start_row(self, row: int, prompt_id: int) -> None:
+        """Begin a new completion of `prompt_id` in `row` (`row_count` appends one)."""
+        if row == self.row_count:
+            if row == self.max_rows:
+                raise RuntimeError("decode cache is full")
+            self.row_prompt.append(prompt_id)
+            self.row_length.append(0)
+        else:
+            self.row_prompt[row] = prompt_id
+            self.row_length[row] = 0
+        self._forget_unused_prompts()
+
+    def keep_rows(self, rows: list[int]) -> None:
+        """Keep only `rows`, moved to the front in this order: finished rows
+        stop costing compute."""
+        filled = max((self.row_length[row] for row in rows), default=0)
+        index = torch.tensor(rows, dtype=torch.long, device=self.device)
+        for layer in self.layers:
+            layer.keys_buffer[: len(rows), ..., :filled] = layer.keys_buffer[..., :filled].index_select(0, index)
+            layer.values_buffer[: len(rows), :, :filled] = layer.values_buffer[:, :, :filled].index_select(0, index)
+        self.row_prompt = [self.row_prompt[row] for row in rows]
+        self.row_length = [self.row_length[row] for row in rows]
+        self._forget_unused_prompts()
+
+    def begin_step(self) -> None:
+        """Work out where this step's token goes in each row and what each row may attend to."""
+        longest = max(self.row_length)
+        self.span = longest + 1
+        self.lengths = torch.tensor(self.row_length, dtype=torch.long, device=self.device)
+        self.uniform_length = longest if min(self.row_length) == longest else None
+        self.generated_bias = None
+        if self.uniform_length is None:
+            beyond = torch.arange(self.span, device=self.device)[None, :] > self.lengths[:, None]
+            bias = torch.zeros(beyond.shape, device=self.device).masked_fill(beyond, float("-inf"))
+            self.generated_bias = bias[:, None, None, :]
+        self.groups = self._row_groups()
+
+    def end_step(self) -> None:
+        self.row_length = [length + 1 for length in self.row_length]
+
+    def _row_groups(self) -> list[RowGroup]:
+        rows_of: dict[int, list[int]] = {}
+        for row, prompt_id in enumerate(self.row_prompt):
+            rows_of.setdefault(prompt_id, []).append(row)
+        groups = []
+        for prompt_id, rows in rows_of.items():
+            contiguous = rows[-1] - rows[0] + 1 == len(rows)
+            selector = (
+                slice(rows[0], rows[-1] + 1)
+                if contiguous
+                else torch.tensor(rows, dtype=torch.long, device=self.device)
+            )
+            groups.append(RowGroup(prompt_id, selector))
+        return groups
+
+    def _forget_unused_prompts(self) -> None:
+        used = set(self.row_prompt)
+        for prompt_id in [prompt_id for prompt_id in self.prompts if prompt_id not in used]:
+            del self.prompts[prompt_id]

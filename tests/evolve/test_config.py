@@ -1,0 +1,99 @@
+"""Config parsing, validation and what may change on resume."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from openelm.evolve import EvolveConfig, EvolveConfigError, ResumeConflictError, SeedProgram
+from openelm.evolve.config import (
+    BudgetConfig,
+    MutationConfig,
+    parse_bins,
+    parse_mix,
+    parse_range,
+    validate_config,
+)
+from openelm.evolve.runner import resumed_config
+
+BASE = EvolveConfig(seed=1, seed_programs=(SeedProgram("x", "def make_walker():\n    pass\n"),))
+
+
+def test_round_trip_through_a_dict() -> None:
+    config = replace(BASE, mutation=MutationConfig(operator="mix", mix_weights=(("prompt", 0.5), ("random", 0.5))))
+    assert EvolveConfig.from_dict(config.to_dict()) == config
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("prompt", "not OPERATOR=WEIGHT"),
+        ("prompt=abc", "is not a number"),
+    ],
+)
+def test_bad_mix_text(text: str, message: str) -> None:
+    with pytest.raises(EvolveConfigError, match=message):
+        parse_mix(text)
+
+
+@pytest.mark.parametrize(
+    ("mix", "message"),
+    [
+        ((("prompt", 0.5), ("diff", 0.3)), "sum to 1"),
+        ((("prompt", 0.5), ("walk", 0.5)), "unknown operator 'walk'"),
+        ((("prompt", 1.5), ("diff", -0.5)), "must be >= 0"),
+        ((("prompt", 0.5), ("prompt", 0.5)), "appears twice"),
+        ((), "needs weights"),
+    ],
+)
+def test_bad_mix_weights(mix: tuple[tuple[str, float], ...], message: str) -> None:
+    config = replace(BASE, mutation=MutationConfig(operator="mix", mix_weights=mix))
+    with pytest.raises(EvolveConfigError, match=message):
+        validate_config(config)
+
+
+def test_ranges_and_bins() -> None:
+    assert parse_bins("12") == (12, 12, 12)
+    assert parse_bins("4,5,6") == (4, 5, 6)
+    assert parse_range("0,6.5", "height") == (0.0, 6.5)
+    for text in ("1,2", "a", "1,2,3,4"):
+        with pytest.raises(EvolveConfigError, match="bins"):
+            parse_bins(text)
+    with pytest.raises(EvolveConfigError, match="height range must be LOW,HIGH"):
+        parse_range("5", "height")
+    config = replace(BASE, archive=replace(BASE.archive, width_range=(3.0, 1.0)))
+    with pytest.raises(EvolveConfigError, match="width range must be finite with low < high"):
+        validate_config(config)
+    with pytest.raises(EvolveConfigError, match="bins must be three positive counts"):
+        validate_config(replace(BASE, archive=replace(BASE.archive, bins=(12, 0, 12))))
+
+
+def test_uses_language_model() -> None:
+    assert BASE.mutation.uses_language_model()
+    assert not MutationConfig(operator="random").uses_language_model()
+    assert MutationConfig(operator="mix", mix_weights=(("random", 0.9), ("diff", 0.1))).uses_language_model()
+    assert not MutationConfig(operator="mix", mix_weights=(("random", 1.0), ("diff", 0.0))).uses_language_model()
+
+
+def test_resume_may_change_the_budget_but_not_the_archive_or_model() -> None:
+    extended = resumed_config(BASE, {"budget.iterations": 500, "evaluation.workers": 1})
+    assert extended.budget == BudgetConfig(iterations=500)
+    assert extended.evaluation.workers == 1
+    # Typing the stored value again is fine.
+    assert resumed_config(BASE, {"archive.bins": (12, 12, 12)}) == BASE
+    for path, value in (
+        ("archive.bins", (10, 10, 10)),
+        ("archive.mass_range", (0.0, 10.0)),
+        ("model.model", "other-model"),
+        ("seed", 2),
+        ("mutation.operator", "random"),
+        ("batch_size", 8),
+    ):
+        with pytest.raises(ResumeConflictError, match=f"cannot resume with {path}"):
+            resumed_config(BASE, {path: value})
+
+
+def test_resumed_budget_is_validated() -> None:
+    with pytest.raises(EvolveConfigError, match="iterations must be >= 0"):
+        resumed_config(BASE, {"budget.iterations": -1})
