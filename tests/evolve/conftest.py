@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from openelm.evolve import EvolveConfig, load_seed_program
+from tests.tiny_llama import build_tiny_model_dir
 from openelm.evolve.config import ArchiveConfig, BudgetConfig, EvaluationConfig, ModelConfig, MutationConfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,38 +24,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A randomly initialised 2-layer Llama (hidden size 32) and a byte-level
-    BPE tokenizer trained here on genome text: no download, ~0.1 s."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
-    out = tmp_path_factory.mktemp("tiny-llama")
-    corpus = [load_seed_program("square").source, load_seed_program("radial").source]
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=400, special_tokens=["<eos>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
-    )
-    tokenizer.train_from_iterator(corpus, trainer)
-    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, eos_token="<eos>")
-    fast.save_pretrained(out)
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(fast),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=4096,
-        bos_token_id=fast.eos_token_id,
-        eos_token_id=fast.eos_token_id,
-        tie_word_embeddings=True,
-    )
-    LlamaForCausalLM(config).save_pretrained(out)
-    return out
+    """The shared tiny random Llama (tests/tiny_llama.py)."""
+    return build_tiny_model_dir(tmp_path_factory.mktemp("tiny-llama"))
 
 
 def make_config(

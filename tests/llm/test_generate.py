@@ -12,7 +12,7 @@ import torch
 from openelm.llm import Generator, LanguageModel, StopReason, load_language_model
 from openelm.llm import decode
 
-from .conftest import WALKER_PROMPT
+from tests.tiny_llama import WALKER_PROMPT
 
 SHORT_PROMPT = "import math\n\n\ndef make_walker():\n"
 MIDDLE_PROMPT = "def make_walker():\n    wc = walker_creator()\n    return wc.get_walker()\n\n\ndef make_walker():\n"

@@ -9,7 +9,7 @@ from openelm.llm.healing import decoded_vocabulary, heal_prompt
 from openelm.llm.sampling import row_generator, sample_next_tokens
 from openelm.llm.stopping import ScopeEndDetector, newline_token_ids, trim_to_function_body
 
-from .conftest import WALKER_PROMPT, build_tokenizer
+from tests.tiny_llama import WALKER_PROMPT, build_tokenizer
 
 
 @pytest.fixture(scope="module")
