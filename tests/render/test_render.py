@@ -1,8 +1,8 @@
-"""Rendering walkers: frame counts, pixels where the trajectory says,
-identical bytes, MP4, and error paths."""
+"""Rendering walkers from files: frame counts, pixels where the trajectory
+says, colours by connection kind and muscle phase, identical bytes, MP4,
+PNG filmstrips, and error paths."""
 
-import subprocess
-import sys
+import math
 from pathlib import Path
 
 import imageio.v3 as iio
@@ -12,17 +12,22 @@ from PIL import Image
 
 from openelm import Walker, simulate
 from openelm.render import RenderError, RenderOptions, Subject, render_subjects
-from openelm.render.frames import JOINT, PALETTE
+from openelm.render.frames import JOINT, MUSCLE_BASE, MUSCLE_SHADES, PALETTE, SPRING, TRAIL
 from openelm.render.scene import Camera
+from tests.render.conftest import INVALID_WALKER, WALKER, run_cli
 
-OPENELM = str(Path(sys.executable).with_name("openelm"))
 SEEDS = Path(__file__).resolve().parents[2] / "python" / "openelm" / "seeds"
 
-# A square that walks (feet a quarter cycle apart), as in the simulator tests.
-WALKER = Walker(
-    [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (5.0, 5.0)],
-    [(0, 1, 0, 0), (1, 2, 0, 0), (2, 3, 0, 0), (3, 0, 0, 0), (4, 0, 10, 0), (4, 1, 10, 0.25), (4, 2, 10, 0.25), (4, 3, 10, 0.75)],
-)
+
+def rgb_of(index: int) -> tuple[int, int, int]:
+    return tuple(PALETTE[3 * index : 3 * index + 3])
+
+
+def colours_near(image: Image.Image, point: np.ndarray) -> set[tuple[int, int, int]]:
+    """The colours of the 3x3 pixels around `point` (lines 2-3 px wide may
+    sit half a pixel to either side of the exact position)."""
+    x, y = round(point[0]), round(point[1])
+    return {image.getpixel((x + dx, y + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
 
 
 def render(tmp_path, name="w.gif", **options):
@@ -37,7 +42,7 @@ def test_gif_has_one_frame_per_recorded_step_and_the_requested_size(tmp_path):
         # 1 s settle + 2 s scored, every 2 steps, plus the dropped pose.
         assert gif.n_frames == 3 * 30 + 1
         assert gif.size == (320, 240)
-        assert gif.info["duration"] == 30  # centiseconds: 30 fps → 3 cs
+        assert gif.info["duration"] == 30  # ms; GIF delays are whole centiseconds, 1/30 s → 3 cs
 
 
 def test_joints_are_drawn_where_the_trajectory_puts_them(tmp_path):
@@ -45,7 +50,7 @@ def test_joints_are_drawn_where_the_trajectory_puts_them(tmp_path):
     trajectory = simulate(WALKER, seconds=1.0, record_every=6).trajectory
     camera = Camera.fitting(trajectory, 480, 320)
     centre_x = float(trajectory[0].astype(np.float64).mean(axis=0)[0])
-    joint_rgb = tuple(PALETTE[3 * JOINT : 3 * JOINT + 3])
+    joint_rgb = rgb_of(JOINT)
     with Image.open(out) as gif:
         for frame in (0, 7, 19):
             gif.seek(frame)
@@ -57,10 +62,80 @@ def test_joints_are_drawn_where_the_trajectory_puts_them(tmp_path):
             assert len(colours) > 4
 
 
+# The same square with gentle muscles in four phases: it keeps its shape, so
+# no two connections' midpoints come near each other.
+BRACED_SQUARE = Walker(
+    [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (5.0, 5.0)],
+    [(0, 1, 0, 0), (1, 2, 0, 0), (2, 3, 0, 0), (3, 0, 0, 0), (4, 0, 3, 0), (4, 1, 3, 0.25), (4, 2, 3, 0.5), (4, 3, 3, 0.75)],
+)
+
+
+def test_springs_are_drawn_plain_and_muscles_in_the_colour_of_their_phase(tmp_path):
+    out = tmp_path / "braced.gif"
+    render_subjects([Subject(BRACED_SQUARE, "braced")], out, RenderOptions(seconds=3.0, fps=10, follow=False, trail=False))
+    record_every = 6
+    trajectory = simulate(BRACED_SQUARE, seconds=3.0, record_every=record_every).trajectory.astype(np.float64)
+    camera = Camera.fitting(trajectory, 480, 320)
+    centre_x = float(trajectory[0].mean(axis=0)[0])
+    springs = [(a, b) for a, b, amplitude, _ in BRACED_SQUARE.connections if amplitude == 0]
+    muscles = [(a, b, phase) for a, b, amplitude, phase in BRACED_SQUARE.connections if amplitude != 0]
+    seen_shades = set()
+    with Image.open(out) as gif:
+        for frame in (5, 13, 22, 31):
+            gif.seek(frame)
+            rgb = gif.convert("RGB")
+            pixels = camera.to_pixels(trajectory[frame], centre_x)
+            # Midpoints of springs (the outline) and of muscles (the spokes)
+            # are far from every other line, so each shows its own colour.
+            for a, b in springs:
+                near = colours_near(rgb, (pixels[a] + pixels[b]) / 2)
+                assert rgb_of(SPRING) in near, f"spring {a}-{b} in frame {frame}"
+            # The oscillator turns at 3 rad/s; a muscle's colour is its
+            # current cycle (oscillator + own phase) on the hue wheel.
+            seconds = frame * record_every / 60
+            for a, b, phase in muscles:
+                cycle = (3 * seconds / (2 * math.pi) + phase) % 1.0
+                shade = MUSCLE_BASE + int(cycle * MUSCLE_SHADES)
+                near = colours_near(rgb, (pixels[a] + pixels[b]) / 2)
+                assert rgb_of(shade) in near, f"muscle {a}-{b} in frame {frame}"
+                assert rgb_of(SPRING) not in near, f"muscle {a}-{b} drawn like a spring in frame {frame}"
+                seen_shades.add(shade)
+    assert len(seen_shades) >= 4, "muscle colours should change with phase and time"
+
+
+def test_the_trail_follows_the_centre_of_mass(tmp_path):
+    with_trail = render(tmp_path, "trail.gif", seconds=2.0, fps=10, follow=False, trail=True)
+    without = render(tmp_path, "plain.gif", seconds=2.0, fps=10, follow=False, trail=False)
+    trajectory = simulate(WALKER, seconds=2.0, record_every=6).trajectory.astype(np.float64)
+    camera = Camera.fitting(trajectory, 480, 320)
+    centre_of_mass = camera.to_pixels(trajectory.mean(axis=1), float(trajectory[0].mean(axis=0)[0]))
+    last = len(trajectory) - 1
+    with Image.open(with_trail) as a, Image.open(without) as b:
+        a.seek(last)
+        b.seek(last)
+        drawn, plain = np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB"))
+    changed = np.argwhere((drawn != plain).any(axis=2))
+    assert len(changed) > 20, "no trail drawn"
+    assert all(tuple(drawn[y, x]) == rgb_of(TRAIL) for y, x in changed)
+    # Every changed pixel lies on the polyline through the recorded centres of mass.
+    assert distance_to_polyline(changed[:, ::-1].astype(np.float64), centre_of_mass).max() < 1.5
+
+
+def distance_to_polyline(points: np.ndarray, vertices: np.ndarray) -> np.ndarray:
+    """Each point's distance to the nearest segment between consecutive vertices."""
+    start, end = vertices[:-1], vertices[1:]
+    direction = end - start
+    length_sq = np.maximum((direction**2).sum(axis=1), 1e-12)
+    along = ((points[:, None, :] - start[None]) * direction[None]).sum(axis=2) / length_sq
+    nearest = start[None] + np.clip(along, 0, 1)[..., None] * direction[None]
+    return np.hypot(*(points[:, None, :] - nearest).transpose(2, 0, 1)).min(axis=1)
+
+
 def test_rendering_twice_gives_identical_bytes(tmp_path):
     first = render(tmp_path, "a.gif", seconds=2.0)
     second = render(tmp_path, "b.gif", seconds=2.0)
     assert first.read_bytes() == second.read_bytes()
+    assert len(first.read_bytes()) > 10_000
 
 
 def test_mp4_opens_with_the_expected_frame_count(tmp_path):
@@ -69,10 +144,17 @@ def test_mp4_opens_with_the_expected_frame_count(tmp_path):
     assert frames.shape == (3 * 20 + 1, 320, 480, 3)
 
 
-def test_png_is_a_filmstrip_of_evenly_spaced_frames(tmp_path):
-    out = render(tmp_path, "w.png", format="png", seconds=2.0, filmstrip_frames=6)
-    with Image.open(out) as strip:
+def test_png_is_a_filmstrip_of_evenly_spaced_animation_frames(tmp_path):
+    strip_path = render(tmp_path, "w.png", format="png", seconds=2.0, fps=10, filmstrip_frames=6)
+    gif_path = render(tmp_path, "w.gif", seconds=2.0, fps=10)
+    with Image.open(strip_path) as strip, Image.open(gif_path) as gif:
         assert strip.size == (6 * 480, 320)
+        # 31 frames (3 s every 6 steps), six of them evenly spaced: 0, 6, 12, 18, 24, 30.
+        for tile, frame in enumerate((0, 6, 12, 18, 24, 30)):
+            gif.seek(frame)
+            expected = np.asarray(gif.convert("RGB"))
+            shown = np.asarray(strip.convert("RGB").crop((tile * 480, 0, (tile + 1) * 480, 320)))
+            assert np.array_equal(shown, expected), f"filmstrip tile {tile} is not frame {frame}"
 
 
 def test_several_walkers_render_as_a_grid(tmp_path):
@@ -98,18 +180,13 @@ def test_bad_options_are_refused(tmp_path, options, message):
 
 
 def test_invalid_walker_is_refused_with_its_reason(tmp_path):
-    bad = Walker([(0.0, 0.0), (1.0, 0.0)], [(0, 0, 0.0, 0.0)])
     with pytest.raises(RenderError, match="connects joint 0 to itself"):
-        render_subjects([Subject(bad, "bad")], tmp_path / "x.gif", RenderOptions())
-
-
-def run(*args):
-    return subprocess.run([OPENELM, *args], capture_output=True, text=True, timeout=120)
+        render_subjects([Subject(INVALID_WALKER, "bad")], tmp_path / "x.gif", RenderOptions())
 
 
 def test_cli_renders_a_genome_through_the_sandbox(tmp_path):
     out = tmp_path / "square.gif"
-    done = run("render", str(SEEDS / "square.py"), "--out", str(out), "--seconds", "1", "--fps", "10")
+    done = run_cli("render", str(SEEDS / "square.py"), "--out", str(out), "--seconds", "1", "--fps", "10")
     assert done.returncode == 0, done.stderr
     with Image.open(out) as gif:
         assert gif.n_frames == 21
@@ -130,9 +207,9 @@ def test_cli_errors_are_one_line(tmp_path, args, code, message):
     walker = tmp_path / "w.json"
     walker.write_text(WALKER.to_json())
     invalid = tmp_path / "invalid.json"
-    invalid.write_text(Walker([(0.0, 0.0), (1.0, 0.0)], [(0, 0, 0.0, 0.0)]).to_json())
+    invalid.write_text(INVALID_WALKER.to_json())
     args = [a.format(walker=walker, invalid=invalid) for a in args]
-    done = subprocess.run([OPENELM, "render", *args], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = run_cli("render", *args, cwd=tmp_path)
     assert done.returncode == code, done.stderr
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

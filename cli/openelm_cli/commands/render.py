@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -64,8 +65,12 @@ def render_command(
         follow=follow,
         trail=trail,
     )
+    # Options first: a bad --fps or --size fails before a genome runs.
+    options.check()
     subjects, run_seconds = resolve_target(target, elite, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed)
-    chosen_seconds = seconds if seconds is not None else (run_seconds or options.seconds)
-    options = RenderOptions(**{**options.__dict__, "seconds": chosen_seconds})
+    if seconds is not None:
+        options = replace(options, seconds=seconds)
+    elif run_seconds is not None:
+        options = replace(options, seconds=run_seconds)
     path = render_subjects(subjects, out, options)
     console.print(f"wrote {path} ({len(subjects)} walker{'s' if len(subjects) > 1 else ''}, {options.format})")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from openelm.render.report import write_report
 from openelm_cli.output import console
 
 
@@ -19,6 +18,9 @@ def report_command(run_dir: str, out_dir: str) -> None:
     Examples:
       openelm report runs/2026-11-28T10-00-00 --out report/
     """
+    # Imported here: matplotlib adds ~0.2 s to every openelm command otherwise.
+    from openelm.render.report import write_report
+
     summary = write_report(run_dir, out_dir)
     console.print(
         f"wrote {summary.index} ({summary.elites} elites, {summary.iterations} iterations, lineage of {summary.lineage_length})"

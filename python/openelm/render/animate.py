@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from openelm._sodarace import Walker, simulate
+from openelm._sodarace import SimResult, Walker, simulate
 from openelm.errors import OpenelmError
-from openelm.render.frames import Body, draw_tile, new_tile, PALETTE
+from openelm.render.frames import GROUND_LINE, PALETTE, Body, draw_tile, new_tile
 from openelm.render.scene import Camera
 from openelm.render.writers import FORMATS, write_frames
 
@@ -74,28 +74,32 @@ class _Track:
     body: Body
     trajectory: np.ndarray  # (frames, joints, 2) metres
     centre_of_mass: np.ndarray  # (frames, 2)
-    start_x: float  # centre-of-mass x when scoring starts
+    settle_frame: int  # the frame where the scored window starts
     fitness: float
     camera: Camera
 
 
+def record(walker: Walker, *, seconds: float, fps: int) -> SimResult:
+    """The scoring simulation of `walker` with a pose recorded every frame:
+    the same call the scorer makes (same settle time, physics and limits),
+    plus `record_every` = steps per frame. Its fitness is the stored score."""
+    return simulate(walker, seconds=seconds, record_every=STEPS_PER_SECOND // fps)
+
+
 def _track(subject: Subject, options: RenderOptions) -> _Track:
-    record_every = STEPS_PER_SECOND // options.fps
-    # The same call the scorer makes, plus a recorded trajectory: the frames
-    # are the scored motion itself.
-    result = simulate(subject.walker, seconds=options.seconds, record_every=record_every)
-    if not result.valid:
+    result = record(subject.walker, seconds=options.seconds, fps=options.fps)
+    if not result.valid or result.trajectory is None:
         raise RenderError(f"cannot render {subject.label}: {result.error}")
     trajectory = result.trajectory
     centre_of_mass = trajectory.mean(axis=1, dtype=np.float64)
-    settle_frame = min(result.settle_steps // record_every, len(trajectory) - 1)
+    settle_frame = min(result.settle_steps // result.record_every, len(trajectory) - 1)
     width, height = options.size
     return _Track(
         subject=subject,
         body=Body.of(subject.walker.connections),
         trajectory=trajectory.astype(np.float64),
         centre_of_mass=centre_of_mass,
-        start_x=float(centre_of_mass[settle_frame, 0]),
+        settle_frame=settle_frame,
         fitness=result.fitness if subject.fitness is None else subject.fitness,
         camera=Camera.fitting(trajectory, width, height),
     )
@@ -105,8 +109,13 @@ def _draw(track: _Track, frame: int, options: RenderOptions, tile: Image.Image) 
     time_s = frame * (STEPS_PER_SECOND // options.fps) / STEPS_PER_SECOND
     centre_x = track.centre_of_mass[frame if options.follow else 0, 0]
     trail = track.centre_of_mass[: frame + 1] if options.trail else None
-    distance = abs(track.centre_of_mass[frame, 0] - track.start_x)
-    caption = f"t={time_s:5.2f}s  dist={distance:.2f}m  {track.subject.label}  fitness={track.fitness:.2f}m"
+    if frame < track.settle_frame:
+        progress = "settling"
+    else:
+        # The fitness measure itself, so far: |Δx| of the centre of mass.
+        distance = abs(track.centre_of_mass[frame, 0] - track.centre_of_mass[track.settle_frame, 0])
+        progress = f"dist={distance:.2f}m"
+    caption = f"t={time_s:5.2f}s  {progress}  {track.subject.label}  fitness={track.fitness:.2f}m"
     draw_tile(tile, track.camera, track.body, track.trajectory[frame], centre_x, time_s, trail, caption)
 
 
@@ -137,5 +146,16 @@ def render_subjects(subjects: list[Subject], out: str | Path, options: RenderOpt
                 tile = new_tile(track.camera)
                 _draw(track, frame, options, tile)
                 canvas.paste(tile, ((index % columns) * width, (index // columns) * height))
+            _draw_dividers(canvas, columns, rows, width, height)
         frames.append(canvas)
     return write_frames(frames, Path(out), options.format, options.fps)
+
+
+def _draw_dividers(canvas: Image.Image, columns: int, rows: int, width: int, height: int) -> None:
+    """1-px lines between grid tiles, so that one tile's ground doesn't run
+    into the next."""
+    draw = ImageDraw.Draw(canvas)
+    for column in range(1, columns):
+        draw.line((column * width, 0, column * width, canvas.height), fill=GROUND_LINE)
+    for row in range(1, rows):
+        draw.line((0, row * height, canvas.width, row * height), fill=GROUND_LINE)

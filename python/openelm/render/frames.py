@@ -28,7 +28,7 @@ _BASE_COLOURS = [
     (120, 120, 120),  # ticks and their labels
     (72, 76, 92),  # passive springs
     (24, 24, 24),  # joints
-    (40, 110, 220),  # centre-of-mass trail
+    (160, 160, 160),  # centre-of-mass trail: grey, so it never reads as a muscle
     (0, 0, 0),  # caption
 ]
 
@@ -105,7 +105,7 @@ def draw_tile(
         draw.text((x + 2, ground_y + 6), f"{k * spacing:g}m", fill=TICK, font=FONT)
 
     if trail is not None and len(trail) > 1:
-        draw.line([tuple(p) for p in camera.to_pixels(trail, centre_x).tolist()], fill=TRAIL, width=2)
+        draw.line([tuple(p) for p in camera.to_pixels(trail, centre_x).tolist()], fill=TRAIL, width=1)
 
     pixels = camera.to_pixels(pose, centre_x)
     for a, b in body.springs:

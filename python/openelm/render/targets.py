@@ -46,6 +46,9 @@ def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
             chosen = [e.program_id for e in elites[:count]]
         elif match := re.fullmatch(r"(\d+),(\d+),(\d+)", elite):
             wanted = tuple(int(g) for g in match.groups())
+            bins = store.config.archive.bins
+            if any(index >= count for index, count in zip(wanted, bins)):
+                raise InputFileError(f"cell {elite} is outside the {'x'.join(map(str, bins))} archive of {run_dir}")
             archive = GridArchive(store.config.archive)
             in_cell = [e for e in elites if archive.cell_coordinates(e.cell) == wanted]
             if not in_cell:
