@@ -7,23 +7,29 @@
 //! positions move, no node ever ends a step inside the ground, resting
 //! contact is stable, and static friction holds a body still.
 
-use super::{Nodes, PhysicsParams, DT};
+use super::{PhysicsParams, DT};
 
-pub(super) fn resolve_ground(nodes: &mut Nodes, params: &PhysicsParams) {
-    let Nodes { x: _, y, vx, vy, .. } = nodes;
-    for i in 0..y.len() {
-        if y[i] + vy[i] * DT >= 0.0 {
-            continue;
-        }
-        let target_vy = if vy[i] < -params.bounce_threshold {
-            -params.restitution * vy[i]
-        } else {
-            // Arrive exactly at the ground; pushes out if already below it.
-            -y[i] / DT
-        };
-        let normal_impulse = target_vy - vy[i];
-        vy[i] = target_vy;
-        let max_friction = params.friction * normal_impulse;
-        vx[i] = if vx[i].abs() <= max_friction { 0.0 } else { vx[i] - max_friction.copysign(vx[i]) };
+/// One node's velocity after any ground contact, given its height `y` and
+/// its velocity from stage 2. Written as selects rather than branches so the
+/// node loop vectorises; a node out of contact keeps `v` unchanged.
+#[inline(always)]
+pub(super) fn resolve_ground(y: f64, v: [f64; 2], params: &PhysicsParams) -> [f64; 2] {
+    let [vx, vy] = v;
+    // Not `<`: a NaN height takes the contact path, as it always has.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    let in_contact = !(y + vy * DT >= 0.0);
+    let target_vy = if vy < -params.bounce_threshold {
+        -params.restitution * vy
+    } else {
+        // Arrive exactly at the ground; pushes out if already below it.
+        -y / DT
+    };
+    let normal_impulse = target_vy - vy;
+    let max_friction = params.friction * normal_impulse;
+    let slid_vx = if vx.abs() <= max_friction { 0.0 } else { vx - max_friction.copysign(vx) };
+    if in_contact {
+        [slid_vx, target_vy]
+    } else {
+        v
     }
 }

@@ -2,10 +2,17 @@
 //!
 //! The state lives in flat arrays (structure of arrays) and one step runs in
 //! named stages, rapier-style: `forces` (gravity, springs, muscles),
-//! `integrate::velocities` (semi-implicit Euler plus linear damping),
+//! `integrate::velocity` (semi-implicit Euler plus linear damping),
 //! `contacts` (ground impulses with restitution and Coulomb friction) and
-//! `integrate::positions`. There is no global state and no threading inside
+//! `integrate::position`. There is no global state and no threading inside
 //! a step, so the same input always produces the same bits.
+//!
+//! Where the CPU has AVX2 or AVX-512 the step runs in wider vectors, chosen
+//! once per world at run time. Every kernel performs the same IEEE
+//! operations in the same order for each spring and node (no fused
+//! multiply-add, no approximate reciprocals), so results are bit-identical
+//! whichever CPU runs them; `tests.rs` checks each kernel against a plain
+//! scalar reference step.
 //!
 //! Units: world metres and seconds. Every constant is explained in
 //! `docs/physics.md`.
@@ -13,6 +20,8 @@
 mod contacts;
 mod forces;
 mod integrate;
+#[cfg(test)]
+mod tests;
 
 use crate::walker::Walker;
 
@@ -111,7 +120,10 @@ pub struct World {
     /// and c = 2·m_eff·ζ·ω (soft constraints, as in Box2D's distance joint).
     stiffness: f64,
     damping: f64,
+    /// Spring topology and per-step scratch, built from `springs` once: the
+    /// springs' ends must not change after construction.
     scratch: forces::SpringScratch,
+    kernel: forces::Kernel,
     pub steps: u64,
 }
 
@@ -151,10 +163,11 @@ impl World {
         World {
             params,
             nodes,
-            springs,
             stiffness: effective_mass * omega * omega,
             damping: 2.0 * effective_mass * params.damping_ratio * omega,
-            scratch: forces::SpringScratch::new(walker.connections.len()),
+            scratch: forces::SpringScratch::new(&springs, n),
+            kernel: forces::Kernel::detect(),
+            springs,
             steps: 0,
         }
     }
@@ -166,22 +179,57 @@ impl World {
 
     /// Advances one step and returns the largest squared node speed, which
     /// the caller uses to detect blow-ups without a second pass.
+    ///
+    /// The stages run in order: forces (every spring's force from the
+    /// current state, then each node's total), then, node by node, the
+    /// velocity update, the ground contact and the move.
     pub fn step(&mut self) -> f64 {
+        match self.kernel {
+            forces::Kernel::Portable => self.step_stages(forces::Kernel::Portable),
+            // SAFETY: `Kernel::detect` picked these only after checking that
+            // this CPU has the instructions they are compiled for.
+            #[cfg(target_arch = "x86_64")]
+            forces::Kernel::Avx2 => unsafe { self.step_avx2() },
+            #[cfg(target_arch = "x86_64")]
+            forces::Kernel::Avx512 => unsafe { self.step_avx512() },
+        }
+    }
+
+    /// `step` compiled for wider vectors. IEEE addition, multiplication,
+    /// division and square root round exactly, lanes do not interact, and no
+    /// fused multiply-add is enabled, so these give the same bits as the
+    /// portable build.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn step_avx2(&mut self) -> f64 {
+        self.step_stages(forces::Kernel::Avx2)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn step_avx512(&mut self) -> f64 {
+        self.step_stages(forces::Kernel::Avx512)
+    }
+
+    #[inline(always)]
+    fn step_stages(&mut self, kernel: forces::Kernel) -> f64 {
         let angle = self.params.muscle_rate * self.time();
-        let (sin_angle, cos_angle) = (libm::sin(angle), libm::cos(angle));
-        forces::apply(
-            &mut self.nodes,
+        // `sincos` gives the same bits as `sin` and `cos` apart, in one
+        // argument reduction.
+        let (sin_angle, cos_angle) = libm::sincos(angle);
+        forces::springs(
+            kernel,
+            &self.nodes,
             &self.springs,
             &mut self.scratch,
-            self.params.gravity,
             self.stiffness,
             self.damping,
             cos_angle,
             sin_angle,
         );
-        integrate::velocities(&mut self.nodes, self.params.linear_damping);
-        contacts::resolve_ground(&mut self.nodes, &self.params);
-        let max_speed_sq = integrate::positions(&mut self.nodes);
+        let Nodes { fx, fy, .. } = &mut self.nodes;
+        forces::on_nodes(&self.scratch, self.params.gravity, fx, fy);
+        let max_speed_sq = move_nodes(&mut self.nodes, &self.params);
         self.steps += 1;
         max_speed_sq
     }
@@ -205,4 +253,27 @@ impl World {
             .sum();
         kinetic + potential + elastic
     }
+}
+
+/// Stages 2–4 for every node: velocity update, ground contact, move. Returns
+/// the largest squared node speed (NaN if any node has a NaN). The stages
+/// are written without branches so the compiler vectorises the loop; each
+/// node's arithmetic is the same whichever vector lane it takes.
+#[inline(always)]
+fn move_nodes(nodes: &mut Nodes, params: &PhysicsParams) -> f64 {
+    let damping_factor = integrate::damping_factor(params.linear_damping);
+    let Nodes { x, y, vx, vy, fx, fy } = nodes;
+    let n = x.len();
+    let positions = x[..n].iter_mut().zip(y[..n].iter_mut());
+    let velocities = vx[..n].iter_mut().zip(vy[..n].iter_mut());
+    let forces = fx[..n].iter().zip(fy[..n].iter());
+    let mut max_speed_bits = 0;
+    for (((x, y), (vx, vy)), (&fx, &fy)) in positions.zip(velocities).zip(forces) {
+        let v = integrate::velocity([*vx, *vy], [fx, fy], damping_factor);
+        let v = contacts::resolve_ground(*y, v, params);
+        let (p, speed_sq) = integrate::position([*x, *y], v);
+        (*vx, *vy, *x, *y) = (v[0], v[1], p[0], p[1]);
+        max_speed_bits = integrate::fold_speed(max_speed_bits, speed_sq);
+    }
+    f64::from_bits(max_speed_bits as u64)
 }
