@@ -36,11 +36,15 @@ from openelm.store import RunStore
 CONFIGURATIONS: dict[str, MutationConfig] = {
     "random": MutationConfig(operator="random"),
     "prompt": MutationConfig(operator="prompt"),
-    "mix": MutationConfig(operator="mix", mix_weights=(("prompt", 0.5), ("diff", 0.3), ("crossover", 0.2))),
+    "mix": MutationConfig(
+        operator="mix", mix_weights=(("prompt", 0.5), ("diff", 0.3), ("crossover", 0.2))
+    ),
 }
 
 
-def run_once(name: str, *, seed: int, iterations: int, batch_size: int, model: str, max_new_tokens: int) -> dict[str, Any]:
+def run_once(
+    name: str, *, seed: int, iterations: int, batch_size: int, model: str, max_new_tokens: int
+) -> dict[str, Any]:
     config = EvolveConfig(
         seed=seed,
         seed_programs=(load_seed_program("square"),),
@@ -66,8 +70,15 @@ def median(values: list[float | None]) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=sorted(CONFIGURATIONS), action="append", help="run only these (repeatable)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only",
+        choices=sorted(CONFIGURATIONS),
+        action="append",
+        help="run only these (repeatable)",
+    )
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=1)

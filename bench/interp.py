@@ -26,13 +26,10 @@ import subprocess
 import sys
 import time
 
-from openelm import Walker, simulate
+# interpreter section
+from openelm import Walker, interpret, interpret_many, simulate
 from openelm.sandbox import SandboxPool
 from openelm.seeds import seed_names, seed_source
-
-# interpreter section
-
-from openelm import interpret, interpret_many  # noqa: E402
 
 
 def interpret_rate(source: bytes, genomes: int) -> float:
@@ -63,11 +60,15 @@ def interpreter_section(repeats: int, genomes: int) -> dict[str, dict[str, float
         source = seed_source(name).encode()
         interpret_rate(source, max(genomes // 20, 10))  # warm up
         single[name] = statistics.median(interpret_rate(source, genomes) for _ in range(repeats))
-        batch[name] = statistics.median(interpret_many_rate([source] * genomes) for _ in range(repeats))
+        batch[name] = statistics.median(
+            interpret_many_rate([source] * genomes) for _ in range(repeats)
+        )
     return {"interpret_genomes_per_s": single, "interpret_many_genomes_per_s": batch}
 
 
-def print_interpreter_table(figures: dict[str, dict[str, float]], repeats: int, genomes: int) -> None:
+def print_interpreter_table(
+    figures: dict[str, dict[str, float]], repeats: int, genomes: int
+) -> None:
     print(f"interpreter, genomes/s (median of {repeats} runs of {genomes} genomes):")
     print()
     print("| seed | interpret (1 thread) | interpret_many (all cores) |")
@@ -118,7 +119,11 @@ print(json.dumps(namespace["make_walker"]()))
 
 def run_in_fresh_subprocess(source: str, timeout_s: float, sim_seconds: float) -> float:
     done = subprocess.run(
-        [sys.executable, "-c", REFERENCE_RUNNER], input=source, capture_output=True, text=True, timeout=timeout_s
+        [sys.executable, "-c", REFERENCE_RUNNER],
+        input=source,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
     )
     if done.returncode != 0:
         raise RuntimeError(f"reference run failed: {done.stderr.strip().splitlines()[-1]}")
@@ -139,7 +144,9 @@ def pool_rate(pool: SandboxPool, sources: list[str]) -> float:
     elapsed = time.perf_counter() - started
     failed = [r for r in results if not r.ok]
     if failed:
-        raise RuntimeError(f"{len(failed)} seeds failed in the pool, e.g. {failed[0].status}: {failed[0].error}")
+        raise RuntimeError(
+            f"{len(failed)} seeds failed in the pool, e.g. {failed[0].status}: {failed[0].error}"
+        )
     return len(sources) / elapsed
 
 
@@ -149,10 +156,14 @@ def check_same_walkers(pool: SandboxPool, seeds: dict[str, str], sim_seconds: fl
         (ours,) = pool.evaluate([source])
         reference = run_in_fresh_subprocess(source, 5.0, sim_seconds)
         if not ours.ok or abs(ours.fitness - reference) > 1e-9:
-            raise SystemExit(f"seed {name}: pool gives {ours.status} {ours.fitness}, reference exec gives {reference}")
+            raise SystemExit(
+                f"seed {name}: pool gives {ours.status} {ours.fitness}, reference exec gives {reference}"
+            )
 
 
-def pool_section(repeats: int, genomes: int, baseline_genomes: int, sim_seconds: float) -> dict[str, object]:
+def pool_section(
+    repeats: int, genomes: int, baseline_genomes: int, sim_seconds: float
+) -> dict[str, object]:
     seeds = {name: seed_source(name) for name in seed_names()}
     names = list(seeds)
     sources = [seeds[names[i % len(names)]] for i in range(genomes)]
@@ -162,7 +173,9 @@ def pool_section(repeats: int, genomes: int, baseline_genomes: int, sim_seconds:
         pool.evaluate(sources[: 4 * workers])  # warm caches and allocators
         per_seed = {}
         for name in names:
-            per_seed[name] = statistics.median(pool_rate(pool, [seeds[name]] * genomes) for _ in range(repeats))
+            per_seed[name] = statistics.median(
+                pool_rate(pool, [seeds[name]] * genomes) for _ in range(repeats)
+            )
         mixed = statistics.median(pool_rate(pool, sources) for _ in range(repeats))
     baseline = statistics.median(
         baseline_rate(sources[:baseline_genomes], workers, sim_seconds) for _ in range(repeats)
@@ -177,10 +190,14 @@ def pool_section(repeats: int, genomes: int, baseline_genomes: int, sim_seconds:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--genomes", type=int, default=2000, help="genomes per pool measurement")
-    parser.add_argument("--baseline-genomes", type=int, default=60, help="genomes per subprocess measurement")
+    parser.add_argument(
+        "--baseline-genomes", type=int, default=60, help="genomes per subprocess measurement"
+    )
     parser.add_argument("--seconds", type=float, default=15.0, help="simulated seconds per walker")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
@@ -190,8 +207,12 @@ def main() -> None:
         print(json.dumps({"interpreter": interpreter, **figures}, indent=2))
         return
     print_interpreter_table(interpreter, args.repeats, args.genomes)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {figures['workers']} workers")
-    print(f"sandbox pool, genomes/s (median of {args.repeats}, {args.genomes} genomes, {args.seconds:g} s simulated):")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {figures['workers']} workers"
+    )
+    print(
+        f"sandbox pool, genomes/s (median of {args.repeats}, {args.genomes} genomes, {args.seconds:g} s simulated):"
+    )
     for name, rate in figures["pool_genomes_per_s"].items():  # type: ignore[union-attr]
         print(f"  {name:<14} {rate:9.0f}")
     print(f"fresh subprocess + exec, genomes/s:  {figures['subprocess_exec_genomes_per_s']:9.1f}")

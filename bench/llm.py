@@ -34,7 +34,6 @@ import time
 from collections import Counter
 
 import torch
-
 from openelm.llm import (
     DEFAULT_MAX_BATCH_ROWS,
     EMBEDDED_MODEL_NAME,
@@ -44,7 +43,7 @@ from openelm.llm import (
     resolve_model,
 )
 
-PROMPT = '''# Walker API:
+PROMPT = """# Walker API:
 #   wc = walker_creator()  starts an empty walker.
 #   j = wc.add_joint(x, y)  adds a point mass at (x, y) and returns its handle.
 #   wc.add_muscle(j0, j1, amplitude=0.0, phase=0.0)  connects two joints:
@@ -72,13 +71,15 @@ def make_walker():
 
 # Create a new walker by modifying the starting function above.
 def make_walker():
-'''
+"""
 
 BASELINE_NEW_TOKENS = 128
 
 
 @torch.inference_mode()
-def plain_generate_tokens_per_second(model: LanguageModel, batch: int, new_tokens: int = BASELINE_NEW_TOKENS) -> float:
+def plain_generate_tokens_per_second(
+    model: LanguageModel, batch: int, new_tokens: int = BASELINE_NEW_TOKENS
+) -> float:
     tokenizer = model.tokenizer
     tokenizer.padding_side = "left"
     inputs = tokenizer([PROMPT] * batch, return_tensors="pt").to(model.device)
@@ -109,7 +110,9 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def engine_runs(model: LanguageModel, batch: int, repeats: int) -> tuple[float, float, Counter[str]]:
+def engine_runs(
+    model: LanguageModel, batch: int, repeats: int
+) -> tuple[float, float, Counter[str]]:
     """Median new tokens/s, mean completion length, stop reasons (all runs)."""
     generator = Generator(model)
     rates: list[float] = []
@@ -125,10 +128,16 @@ def engine_runs(model: LanguageModel, batch: int, repeats: int) -> tuple[float, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--batch-sizes", default=f"4,16,32,{DEFAULT_MAX_BATCH_ROWS}")
-    parser.add_argument("--repeats", type=int, default=3, help="engine runs per batch size (median)")
-    parser.add_argument("--float32-engine", action="store_true", help="also run the engine in float32")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="engine runs per batch size (median)"
+    )
+    parser.add_argument(
+        "--float32-engine", action="store_true", help="also run the engine in float32"
+    )
     args = parser.parse_args()
     batch_sizes = [int(size) for size in args.batch_sizes.split(",")]
 
@@ -156,12 +165,16 @@ def main() -> None:
         rows.append((batch, baseline, engine, mean_length, stops))
         print(f"  batch {batch}: plain {baseline:.1f} tok/s, engine {engine:.1f} tok/s", flush=True)
 
-    print(f"\n| batch | plain generate (float32) tok/s | engine tok/s (median of {args.repeats}) | ratio "
-          "| engine mean tokens/sample | engine stops |")
+    print(
+        f"\n| batch | plain generate (float32) tok/s | engine tok/s (median of {args.repeats}) | ratio "
+        "| engine mean tokens/sample | engine stops |"
+    )
     print("|---|---|---|---|---|---|")
     for batch, baseline, engine, mean_length, stops in rows:
         stop_text = ", ".join(f"{reason} {count}" for reason, count in sorted(stops.items()))
-        print(f"| {batch} | {baseline:.1f} | {engine:.1f} | {engine / baseline:.2f}x | {mean_length:.0f} | {stop_text} |")
+        print(
+            f"| {batch} | {baseline:.1f} | {engine:.1f} | {engine / baseline:.2f}x | {mean_length:.0f} | {stop_text} |"
+        )
 
     best_batch, best_baseline = max(((row[0], row[1]) for row in rows), key=lambda pair: pair[1])
     default_rows = [row for row in rows if row[0] == DEFAULT_MAX_BATCH_ROWS]

@@ -18,7 +18,9 @@ from openelm.seeds import seed_names, seed_source
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     options = RenderOptions(format="gif", seconds=15.0, fps=30, size=(480, 320))
@@ -34,7 +36,9 @@ def main() -> None:
                 render_subjects([Subject(walker, name)], out, options)
                 times.append(time.perf_counter() - began)
             frames = 1 + round((options.seconds + 1.0) * options.fps)
-            print(f"| {name} | {len(walker)} | {len(walker.connections)} | {frames} | {statistics.median(times):.2f} |")
+            print(
+                f"| {name} | {len(walker)} | {len(walker.connections)} | {frames} | {statistics.median(times):.2f} |"
+            )
 
 
 if __name__ == "__main__":

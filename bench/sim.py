@@ -18,7 +18,6 @@ import statistics
 import time
 
 import numpy as np
-
 from openelm import Walker, simulate, simulate_many
 
 # The model's constants, as documented in docs/physics.md.
@@ -119,30 +118,51 @@ def median_seconds(fn, repeats: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--batch", type=int, default=64, help="walkers per simulate_many call")
     args = parser.parse_args()
     steps = round((SETTLE_SECONDS + args.seconds) / DT)
     cores = os.cpu_count()
-    print(f"machine: {platform.machine()} {platform.processor() or ''} {cores} cores; {steps} steps per walker\n")
-    print("| connections | Rust 1 thread (M spring-steps/s) | Rust batch ×{0} ({1} cores) | NumPy baseline | Rust 1 thread / NumPy |".format(args.batch, cores))
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} {cores} cores; {steps} steps per walker\n"
+    )
+    print(
+        f"| connections | Rust 1 thread (M spring-steps/s) | Rust batch ×{args.batch} ({cores} cores) | NumPy baseline | Rust 1 thread / NumPy |"
+    )
     print("|---|---|---|---|---|")
     for size in (10, 50, 200):
         walker = lattice_walker(size)
         rust_fitness = simulate(walker, seconds=args.seconds).fitness
         numpy_fitness = numpy_simulate(walker, args.seconds)
         # Same model, different summation order: agreement to ~1e-6 m.
-        assert abs(rust_fitness - numpy_fitness) < 1e-6 * max(1.0, rust_fitness), (rust_fitness, numpy_fitness)
+        assert abs(rust_fitness - numpy_fitness) < 1e-6 * max(1.0, rust_fitness), (
+            rust_fitness,
+            numpy_fitness,
+        )
         # Repeat short walkers inside one timing so the clock resolution is not the measurement.
         inner = max(1, 2000 // size)
-        single = median_seconds(lambda: [simulate(walker, seconds=args.seconds) for _ in range(inner)], args.repeats) / inner
+        single = (
+            median_seconds(
+                lambda: [simulate(walker, seconds=args.seconds) for _ in range(inner)], args.repeats
+            )
+            / inner
+        )
         walkers = [walker] * args.batch
-        batch = median_seconds(lambda: simulate_many(walkers, seconds=args.seconds), args.repeats) / args.batch
-        baseline = median_seconds(lambda: numpy_simulate(walker, args.seconds), max(1, args.repeats // 2))
+        batch = (
+            median_seconds(lambda: simulate_many(walkers, seconds=args.seconds), args.repeats)
+            / args.batch
+        )
+        baseline = median_seconds(
+            lambda: numpy_simulate(walker, args.seconds), max(1, args.repeats // 2)
+        )
         rate = lambda seconds: size * steps / seconds / 1e6  # noqa: E731
-        print(f"| {size} | {rate(single):.1f} | {rate(batch):.1f} | {rate(baseline):.2f} | {baseline / single:.0f}× |")
+        print(
+            f"| {size} | {rate(single):.1f} | {rate(batch):.1f} | {rate(baseline):.2f} | {baseline / single:.0f}× |"
+        )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
 EOS_TOKEN = "<|endoftext|>"
 
-WALKER_PROMPT = '''# Walker API:
+WALKER_PROMPT = """# Walker API:
 #   wc = walker_creator()  starts an empty walker body.
 #   j = wc.add_joint(x, y)  adds a point mass at (x, y) and returns its handle.
 #   wc.add_muscle(j0, j1, amplitude=0.0, phase=0.0)  connects two joints.
@@ -34,7 +34,7 @@ def make_walker():
 
 # Create a new walker by modifying the starting function above.
 def make_walker():
-'''
+"""
 
 _TRAINING_TEXT = [
     WALKER_PROMPT,
@@ -58,7 +58,9 @@ def build_tokenizer() -> PreTrainedTokenizerFast:
         show_progress=False,
     )
     tokenizer.train_from_iterator(_TRAINING_TEXT * 4, trainer=trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, eos_token=EOS_TOKEN, pad_token=EOS_TOKEN)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, eos_token=EOS_TOKEN, pad_token=EOS_TOKEN
+    )
 
 
 def build_tiny_model_dir(directory: Path) -> Path:

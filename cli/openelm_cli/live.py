@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from openelm.evolve import ProgressReport
 from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-
-from openelm.evolve import ProgressReport
 
 # Dark to bright: the share of the best fitness a cell's elite reaches.
 _HEAT_STYLES = ("blue", "cyan", "green", "yellow", "bold red")
@@ -54,8 +53,12 @@ def progress_table(report: ProgressReport) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(justify="right")
-    iteration = f"{metrics.iteration}" + (f" / {budget.iterations}" if budget.iterations is not None else "")
-    evaluations = f"{metrics.evaluations}" + (f" / {budget.evaluations}" if budget.evaluations is not None else "")
+    iteration = f"{metrics.iteration}" + (
+        f" / {budget.iterations}" if budget.iterations is not None else ""
+    )
+    evaluations = f"{metrics.evaluations}" + (
+        f" / {budget.evaluations}" if budget.evaluations is not None else ""
+    )
     funnel = report.run_funnel
     rows = [
         ("iteration", iteration),
@@ -64,7 +67,10 @@ def progress_table(report: ProgressReport) -> Table:
         ("QD score", f"{metrics.qd_score:.2f}"),
         ("best fitness", "-" if metrics.max_fitness is None else f"{metrics.max_fitness:.3f} m"),
         ("valid", f"{funnel.valid_fraction:.1%} of {funnel.generated}"),
-        ("funnel", f"{funnel.generated}→{funnel.parsed}→{funnel.ran}→{funnel.valid}→{funnel.walked}"),
+        (
+            "funnel",
+            f"{funnel.generated}→{funnel.parsed}→{funnel.ran}→{funnel.valid}→{funnel.walked}",
+        ),
         ("tokens/s", f"{metrics.tokens_per_second:.1f}"),
         ("evals/s", f"{metrics.evaluations_per_second:.1f}"),
         ("elapsed", format_duration(report.session_seconds)),
@@ -90,14 +96,19 @@ class LiveView:
     """The panel while the run goes on; a status line before the first iteration."""
 
     def __init__(self) -> None:
-        self._live = Live(Text("starting…"), console=live_console, refresh_per_second=4, transient=False)
+        self._live = Live(
+            Text("starting…"), console=live_console, refresh_per_second=4, transient=False
+        )
 
     def __enter__(self) -> LiveView:
         self._live.__enter__()
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._live.__exit__(exc_type, exc, tb)
 

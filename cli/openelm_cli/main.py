@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 
 import click
-
 from openelm.errors import OpenelmError
-from openelm_cli.commands.sandbox_check import sandbox_check_command
+
 from openelm_cli.commands.evolve import evolve_command
 from openelm_cli.commands.export import export_command
 from openelm_cli.commands.render import render_command
 from openelm_cli.commands.report import report_command
 from openelm_cli.commands.runs import runs_command
+from openelm_cli.commands.sandbox_check import sandbox_check_command
 from openelm_cli.commands.show import show_command
 from openelm_cli.commands.simulate import simulate_command
 from openelm_cli.output import print_error

@@ -17,7 +17,7 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +142,11 @@ class RunStore:
     """Reads and writes one run's database. Not thread-safe: use it from one thread."""
 
     def __init__(
-        self, run_dir: Path, connection: sqlite3.Connection, meta: dict[str, str], lock_fd: int | None = None
+        self,
+        run_dir: Path,
+        connection: sqlite3.Connection,
+        meta: dict[str, str],
+        lock_fd: int | None = None,
     ) -> None:
         self.run_dir = run_dir
         self._connection = connection
@@ -152,17 +156,23 @@ class RunStore:
             identity = json.loads(meta["model_identity"])
         except (KeyError, TypeError, ValueError) as error:
             self.close()
-            raise RunStoreError(f"{run_dir / DB_NAME} has a damaged config record ({error})") from None
+            raise RunStoreError(
+                f"{run_dir / DB_NAME} has a damaged config record ({error})"
+            ) from None
         self.model_identity: dict[str, str] | None = identity
         self.created_at = meta.get("created_at", "")
 
     @classmethod
-    def create(cls, run_dir: str | Path, config: EvolveConfig, model_identity: dict[str, str] | None) -> RunStore:
+    def create(
+        cls, run_dir: str | Path, config: EvolveConfig, model_identity: dict[str, str] | None
+    ) -> RunStore:
         """A new run in `run_dir` (created if needed); refuses a directory that already holds one."""
         run_dir = Path(run_dir)
         path = run_dir / DB_NAME
         if path.exists():
-            raise RunStoreError(f"{run_dir} already holds a run; continue it with: openelm evolve --resume {run_dir}")
+            raise RunStoreError(
+                f"{run_dir} already holds a run; continue it with: openelm evolve --resume {run_dir}"
+            )
         try:
             run_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -204,7 +214,10 @@ class RunStore:
         try:
             connection = _connect(f"file:{path}?mode={'ro' if read_only else 'rw'}")
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
             if not {"meta", "programs", "archive_events", "iterations"} <= tables:
                 raise RunStoreError(f"{path} is not an openelm run database (tables are missing)")
             if meta.get("schema_version") != str(SCHEMA_VERSION):
@@ -237,12 +250,16 @@ class RunStore:
         """Record a config changed on resume (only resume-safe fields differ)."""
         with self._transaction():
             self._connection.execute(
-                "UPDATE meta SET value = ? WHERE key = 'config'", (json.dumps(config.to_dict(), sort_keys=True),)
+                "UPDATE meta SET value = ? WHERE key = 'config'",
+                (json.dumps(config.to_dict(), sort_keys=True),),
             )
         self.config = config
 
     def commit_iteration(
-        self, metrics: IterationMetrics, programs: Sequence[ProgramRecord], events: Sequence[ArchiveEvent]
+        self,
+        metrics: IterationMetrics,
+        programs: Sequence[ProgramRecord],
+        events: Sequence[ArchiveEvent],
     ) -> None:
         """Writes one iteration's programs, archive changes and metrics in one transaction."""
         funnel = metrics.funnel
@@ -253,7 +270,10 @@ class RunStore:
             )
             self._connection.executemany(
                 "INSERT INTO archive_events VALUES (?, ?, ?, ?)",
-                [(event.iteration, event.cell, event.program_id, event.replaced_id) for event in events],
+                [
+                    (event.iteration, event.cell, event.program_id, event.replaced_id)
+                    for event in events
+                ],
             )
             self._connection.execute(
                 "INSERT INTO iterations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -306,7 +326,13 @@ class RunStore:
             (-1 if last is None else last,),
         )
         return [
-            Elite(program_id=row[0], cell=row[1], fitness=row[2], descriptors=(row[3], row[4], row[5]), source=row[6])
+            Elite(
+                program_id=row[0],
+                cell=row[1],
+                fitness=row[2],
+                descriptors=(row[3], row[4], row[5]),
+                source=row[6],
+            )
             for row in rows
         ]
 
@@ -350,7 +376,9 @@ class RunStore:
             for chunk_start in range(0, len(ids), 500):
                 chunk = list(ids[chunk_start : chunk_start + 500])
                 marks = ",".join("?" * len(chunk))
-                rows += self._connection.execute(f"SELECT * FROM programs WHERE id IN ({marks})", chunk).fetchall()
+                rows += self._connection.execute(
+                    f"SELECT * FROM programs WHERE id IN ({marks})", chunk
+                ).fetchall()
             rows.sort(key=lambda row: row[0])
         return [_program_record(row) for row in rows]
 
@@ -406,11 +434,13 @@ def _connect(uri: str) -> sqlite3.Connection:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _program_row(program: ProgramRecord) -> tuple[Any, ...]:
-    height, width, mass = program.descriptors if program.descriptors is not None else (None, None, None)
+    height, width, mass = (
+        program.descriptors if program.descriptors is not None else (None, None, None)
+    )
     return (
         program.id,
         program.iteration,

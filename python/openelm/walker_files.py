@@ -56,7 +56,13 @@ def load_genome(path: str | Path, *, timeout_s: float, allow_unsandboxed: bool =
     `syntax` errors."""
     source = read_bytes(path)
     # Simulation is the caller's job; the worker only has to build the body.
-    with SandboxPool(1, timeout_s=timeout_s, sim_seconds=0.0, settle_seconds=0.0, allow_unsandboxed=allow_unsandboxed) as pool:
+    with SandboxPool(
+        1,
+        timeout_s=timeout_s,
+        sim_seconds=0.0,
+        settle_seconds=0.0,
+        allow_unsandboxed=allow_unsandboxed,
+    ) as pool:
         (result,) = pool.evaluate([source])
     if not result.ok or result.walker_json is None:
         where = f"{path}:{result.line}:{result.col}" if result.line else str(path)

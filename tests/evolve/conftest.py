@@ -9,17 +9,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-
 from openelm.evolve import EvolveConfig, load_seed_program
+from openelm.evolve.config import (
+    ArchiveConfig,
+    BudgetConfig,
+    EvaluationConfig,
+    ModelConfig,
+    MutationConfig,
+)
+
 from tests.tiny_llama import build_tiny_model_dir
-from openelm.evolve.config import ArchiveConfig, BudgetConfig, EvaluationConfig, ModelConfig, MutationConfig
 
 REPO = Path(__file__).resolve().parents[2]
 OPENELM = REPO / ".venv" / "bin" / "openelm"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: runs the real embedded SmolLM2 (a minute or two on 2 cores)")
+    config.addinivalue_line(
+        "markers", "slow: runs the real embedded SmolLM2 (a minute or two on 2 cores)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -67,11 +75,12 @@ def openelm_process(args: Sequence[str], cwd: Path, **popen: object) -> subproce
     )
 
 
-def run_openelm(args: Sequence[str], cwd: Path, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+def run_openelm(
+    args: Sequence[str], cwd: Path, timeout: float = 120.0
+) -> subprocess.CompletedProcess[str]:
     process = openelm_process(args, cwd)
     stdout, stderr = process.communicate(timeout=timeout)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
 
 
 def run_fingerprint(run_dir: Path) -> dict[str, object]:
@@ -81,12 +90,31 @@ def run_fingerprint(run_dir: Path) -> dict[str, object]:
 
     with RunStore.open(run_dir, read_only=True) as store:
         programs = [
-            (p.id, p.iteration, p.batch_index, p.operator, p.parent_ids, p.source_hash, p.status, p.fitness, p.cell,
-             p.prompt_tokens, p.completion_tokens)
+            (
+                p.id,
+                p.iteration,
+                p.batch_index,
+                p.operator,
+                p.parent_ids,
+                p.source_hash,
+                p.status,
+                p.fitness,
+                p.cell,
+                p.prompt_tokens,
+                p.completion_tokens,
+            )
             for p in store.programs()
         ]
         metrics = [
-            (m.iteration, m.evaluations, m.niches_filled, m.qd_score, m.max_fitness, m.funnel, m.completion_tokens)
+            (
+                m.iteration,
+                m.evaluations,
+                m.niches_filled,
+                m.qd_score,
+                m.max_fitness,
+                m.funnel,
+                m.completion_tokens,
+            )
             for m in store.iteration_metrics()
         ]
         return {
@@ -123,6 +151,8 @@ def assert_store_consistent(run_dir: Path) -> int:
             if program.status == "ok":
                 assert program.fitness is not None and program.descriptors is not None
                 archive.add(program.id, program.fitness, program.descriptors, program.source)
-        assert [(e.cell, e.program_id) for e in archive.elites()] == [(e.cell, e.program_id) for e in store.elites()]
+        assert [(e.cell, e.program_id) for e in archive.elites()] == [
+            (e.cell, e.program_id) for e in store.elites()
+        ]
         assert metrics[-1].niches_filled == archive.filled
         return last

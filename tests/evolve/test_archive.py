@@ -6,13 +6,14 @@ import math
 
 import numpy as np
 import pytest
-
 from openelm.evolve import ArchiveConfig, GridArchive, Placement
 from openelm.evolve.archive import ArchiveSnapshot
 from openelm.evolve.emitter import MutationEmitter
 from openelm.evolve.operators import RandomNumbersOperator
 
-CONFIG = ArchiveConfig(bins=(4, 5, 6), height_range=(0.0, 4.0), width_range=(0.0, 5.0), mass_range=(0.0, 60.0))
+CONFIG = ArchiveConfig(
+    bins=(4, 5, 6), height_range=(0.0, 4.0), width_range=(0.0, 5.0), mass_range=(0.0, 60.0)
+)
 
 
 def test_cells_are_row_major_over_height_width_mass() -> None:
@@ -80,8 +81,12 @@ def test_snapshots_order_elites_by_cell_whatever_the_arrival_order() -> None:
 def test_selection_is_uniform_over_filled_cells() -> None:
     archive = GridArchive(CONFIG)
     for program_id in range(4):
-        archive.add(program_id, 1.0 + program_id * 10, (program_id + 0.5, 0.5, 1.0), f"x = {program_id}\n")
-    emitter = MutationEmitter({"random": RandomNumbersOperator(rate=1.0, sigma=0.1)}, [("random", 1.0)])
+        archive.add(
+            program_id, 1.0 + program_id * 10, (program_id + 0.5, 0.5, 1.0), f"x = {program_id}\n"
+        )
+    emitter = MutationEmitter(
+        {"random": RandomNumbersOperator(rate=1.0, sigma=0.1)}, [("random", 1.0)]
+    )
     plans = emitter.ask(archive.snapshot(), 4000, run_seed=5, iteration=1)
     counts = np.bincount([plan.parent_ids[0] for plan in plans], minlength=4)
     # Uniform, not fitness-proportional: each cell near 1000 despite 10x fitness gaps.
@@ -89,6 +94,8 @@ def test_selection_is_uniform_over_filled_cells() -> None:
 
 
 def test_asking_an_empty_archive_is_an_error() -> None:
-    emitter = MutationEmitter({"random": RandomNumbersOperator(rate=1.0, sigma=0.1)}, [("random", 1.0)])
+    emitter = MutationEmitter(
+        {"random": RandomNumbersOperator(rate=1.0, sigma=0.1)}, [("random", 1.0)]
+    )
     with pytest.raises(ValueError, match="empty"):
         emitter.ask(ArchiveSnapshot(()), 1, run_seed=0, iteration=1)

@@ -7,13 +7,32 @@ import json
 from pathlib import Path
 
 import pytest
-
 from openelm_cli.main import main
 
-RUN = ["--mutation", "random", "--seed-program", "square", "--batch-size", "6", "--sim-seconds", "4", "--workers", "2"]
+RUN = [
+    "--mutation",
+    "random",
+    "--seed-program",
+    "square",
+    "--batch-size",
+    "6",
+    "--sim-seconds",
+    "4",
+    "--workers",
+    "2",
+]
 SUMMARY_KEYS = {
-    "run_dir", "iterations", "evaluations", "niches_filled", "niches_total", "qd_score", "max_fitness",
-    "valid_fraction", "tokens_generated", "tokens_per_second", "evaluations_per_second",
+    "run_dir",
+    "iterations",
+    "evaluations",
+    "niches_filled",
+    "niches_total",
+    "qd_score",
+    "max_fitness",
+    "valid_fraction",
+    "tokens_generated",
+    "tokens_per_second",
+    "evaluations_per_second",
 }
 
 
@@ -31,9 +50,22 @@ def _one_error_line(err: str) -> str:
     return lines[0]
 
 
-def test_evolve_json_show_runs_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evolve_json_show_runs_and_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run_dir = tmp_path / "runs" / "first"
-    code, out, err = _run(capsys, "evolve", *RUN, "--iterations", "3", "--seed", "2", "--run-dir", str(run_dir), "--json")
+    code, out, err = _run(
+        capsys,
+        "evolve",
+        *RUN,
+        "--iterations",
+        "3",
+        "--seed",
+        "2",
+        "--run-dir",
+        str(run_dir),
+        "--json",
+    )
     assert code == 0, err
     summary = json.loads(out)
     assert SUMMARY_KEYS <= summary.keys()
@@ -57,16 +89,29 @@ def test_evolve_json_show_runs_and_export(tmp_path: Path, capsys: pytest.Capture
     assert code == 0, err
     rows = [json.loads(line) for line in dataset.read_text().splitlines()]
     assert len(rows) == summary["niches_filled"]
-    assert set(rows[0]) == {"id", "source", "fitness", "cell", "descriptors", "operator", "iteration", "parent_ids"}
+    assert set(rows[0]) == {
+        "id",
+        "source",
+        "fitness",
+        "cell",
+        "descriptors",
+        "operator",
+        "iteration",
+        "parent_ids",
+    }
     assert rows[0]["fitness"] == summary["max_fitness"]
-    assert [row["fitness"] for row in rows] == sorted((row["fitness"] for row in rows), reverse=True)
+    assert [row["fitness"] for row in rows] == sorted(
+        (row["fitness"] for row in rows), reverse=True
+    )
     assert "def make_walker" in rows[0]["source"]
 
     # Resuming with a flag that defines the run is refused; the budget may change.
     code, out, err = _run(capsys, "evolve", "--resume", str(run_dir), "--bins", "10")
     assert code == 2
     assert "cannot resume with archive.bins" in _one_error_line(err)
-    code, out, err = _run(capsys, "evolve", "--resume", str(run_dir), "--iterations", "4", "--quiet", "--json")
+    code, out, err = _run(
+        capsys, "evolve", "--resume", str(run_dir), "--iterations", "4", "--quiet", "--json"
+    )
     assert code == 0, err
     assert json.loads(out)["iterations"] == 4
 
@@ -85,11 +130,18 @@ def test_evolve_json_show_runs_and_export(tmp_path: Path, capsys: pytest.Capture
         (["--seed-program", "missing.py"], "file not found: missing.py"),
         (["--mutation", "walk"], "Invalid value for '--mutation'"),
         (["--run-dir", "a", "--resume", "b"], "not both"),
-        (["--model", "/nonexistent/model-dir", "--mutation", "prompt"], "model '/nonexistent/model-dir' not found"),
+        (
+            ["--model", "/nonexistent/model-dir", "--mutation", "prompt"],
+            "model '/nonexistent/model-dir' not found",
+        ),
     ],
 )
 def test_bad_flags_exit_2_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = _run(capsys, "evolve", *args, "--quiet")
@@ -98,7 +150,9 @@ def test_bad_flags_exit_2_with_one_line(
     assert not (tmp_path / "runs").exists()  # nothing half-made
 
 
-def test_missing_and_corrupt_runs_exit_2_and_keep_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_and_corrupt_runs_exit_2_and_keep_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = _run(capsys, "evolve", "--resume", str(tmp_path / "nothing"))
     assert code == 2 and "no run directory" in _one_error_line(err)
     code, _, err = _run(capsys, "show", str(tmp_path))
@@ -107,7 +161,11 @@ def test_missing_and_corrupt_runs_exit_2_and_keep_the_file(tmp_path: Path, capsy
     corrupt.mkdir()
     garbage = b"SQLite format 3\x00" + b"\xff" * 4000
     (corrupt / "run.db").write_bytes(garbage)
-    for command in (["evolve", "--resume", str(corrupt)], ["show", str(corrupt)], ["export", str(corrupt), "--out", str(tmp_path / "x.jsonl")]):
+    for command in (
+        ["evolve", "--resume", str(corrupt)],
+        ["show", str(corrupt)],
+        ["export", str(corrupt), "--out", str(tmp_path / "x.jsonl")],
+    ):
         code, _, err = _run(capsys, *command)
         assert code == 2, command
         assert "not a readable run database" in _one_error_line(err)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
 from openelm.evolve import EvolveConfig, EvolveConfigError, ResumeConflictError, SeedProgram
 from openelm.evolve.config import (
     BudgetConfig,
@@ -21,7 +20,10 @@ BASE = EvolveConfig(seed=1, seed_programs=(SeedProgram("x", "def make_walker():\
 
 
 def test_round_trip_through_a_dict() -> None:
-    config = replace(BASE, mutation=MutationConfig(operator="mix", mix_weights=(("prompt", 0.5), ("random", 0.5))))
+    config = replace(
+        BASE,
+        mutation=MutationConfig(operator="mix", mix_weights=(("prompt", 0.5), ("random", 0.5))),
+    )
     assert EvolveConfig.from_dict(config.to_dict()) == config
 
 
@@ -72,8 +74,12 @@ def test_ranges_and_bins() -> None:
 def test_uses_language_model() -> None:
     assert BASE.mutation.uses_language_model()
     assert not MutationConfig(operator="random").uses_language_model()
-    assert MutationConfig(operator="mix", mix_weights=(("random", 0.9), ("diff", 0.1))).uses_language_model()
-    assert not MutationConfig(operator="mix", mix_weights=(("random", 1.0), ("diff", 0.0))).uses_language_model()
+    assert MutationConfig(
+        operator="mix", mix_weights=(("random", 0.9), ("diff", 0.1))
+    ).uses_language_model()
+    assert not MutationConfig(
+        operator="mix", mix_weights=(("random", 1.0), ("diff", 0.0))
+    ).uses_language_model()
 
 
 def test_resume_may_change_the_budget_but_not_the_archive_or_model() -> None:

@@ -10,9 +10,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.evolve.conftest import assert_store_consistent, openelm_process, run_fingerprint, run_openelm
+from tests.evolve.conftest import (
+    assert_store_consistent,
+    openelm_process,
+    run_fingerprint,
+    run_openelm,
+)
 
-COMMON = ["--seed-program", "square", "--batch-size", "6", "--max-new-tokens", "24", "--sim-seconds", "4", "--workers", "2", "--quiet"]
+COMMON = [
+    "--seed-program",
+    "square",
+    "--batch-size",
+    "6",
+    "--max-new-tokens",
+    "24",
+    "--sim-seconds",
+    "4",
+    "--workers",
+    "2",
+    "--quiet",
+]
 
 
 def _committed_iterations(run_dir: Path) -> int:
@@ -36,10 +53,23 @@ def _wait_for_iterations(run_dir: Path, count: int, process: object, timeout: fl
 
 
 @pytest.mark.parametrize("mutation", ["random", "prompt"])
-def test_ctrl_c_commits_the_iteration_and_the_run_resumes(tmp_path: Path, tiny_model_dir: Path, mutation: str) -> None:
+def test_ctrl_c_commits_the_iteration_and_the_run_resumes(
+    tmp_path: Path, tiny_model_dir: Path, mutation: str
+) -> None:
     run_dir = tmp_path / "run"
-    args = ["evolve", "--mutation", mutation, "--model", str(tiny_model_dir), "--seed", "5", *COMMON]
-    process = openelm_process([*args, "--iterations", "100000", "--run-dir", str(run_dir)], tmp_path)
+    args = [
+        "evolve",
+        "--mutation",
+        mutation,
+        "--model",
+        str(tiny_model_dir),
+        "--seed",
+        "5",
+        *COMMON,
+    ]
+    process = openelm_process(
+        [*args, "--iterations", "100000", "--run-dir", str(run_dir)], tmp_path
+    )
     _wait_for_iterations(run_dir, 3, process)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
@@ -48,12 +78,16 @@ def test_ctrl_c_commits_the_iteration_and_the_run_resumes(tmp_path: Path, tiny_m
     assert f"resume with: openelm evolve --resume {run_dir}" in stderr
     last = assert_store_consistent(run_dir)
     assert 2 <= last < 100000
-    resumed = run_openelm(["evolve", "--resume", str(run_dir), "--iterations", str(last + 2), "--quiet"], tmp_path)
+    resumed = run_openelm(
+        ["evolve", "--resume", str(run_dir), "--iterations", str(last + 2), "--quiet"], tmp_path
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert assert_store_consistent(run_dir) == last + 2
 
 
-def test_kill_9_loses_nothing_committed_and_resumes_to_the_same_archive(tmp_path: Path, tiny_model_dir: Path) -> None:
+def test_kill_9_loses_nothing_committed_and_resumes_to_the_same_archive(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     args = ["evolve", "--mutation", "random", "--seed", "9", *COMMON]
     process = openelm_process([*args, "--iterations", "100000", "--run-dir", str(killed)], tmp_path)
@@ -63,9 +97,13 @@ def test_kill_9_loses_nothing_committed_and_resumes_to_the_same_archive(tmp_path
     assert process.returncode == -signal.SIGKILL
     last = assert_store_consistent(killed)
     target = last + 3
-    resumed = run_openelm(["evolve", "--resume", str(killed), "--iterations", str(target), "--quiet"], tmp_path)
+    resumed = run_openelm(
+        ["evolve", "--resume", str(killed), "--iterations", str(target), "--quiet"], tmp_path
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert assert_store_consistent(killed) == target
-    uninterrupted = run_openelm([*args, "--iterations", str(target), "--run-dir", str(whole)], tmp_path)
+    uninterrupted = run_openelm(
+        [*args, "--iterations", str(target), "--run-dir", str(whole)], tmp_path
+    )
     assert uninterrupted.returncode == 0, uninterrupted.stderr
     assert run_fingerprint(killed) == run_fingerprint(whole)

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from openelm.evolve import ResumeConflictError, resume_run, start_run
 from openelm.evolve.genome_source import split_genome
 from openelm.store import RunStore
@@ -18,9 +17,17 @@ from tests.evolve.conftest import assert_store_consistent, make_config, run_fing
 MIX = (("prompt", 0.3), ("diff", 0.2), ("crossover", 0.2), ("random", 0.3))
 
 
-def test_language_model_run_stores_programs_tokens_and_identity(tmp_path: Path, tiny_model_dir: Path) -> None:
-    config = make_config(operator="mix", mix=MIX, iterations=3, batch_size=10, model=str(tiny_model_dir),
-                         seeds=("square", "inchworm", "cppn_mutable"))
+def test_language_model_run_stores_programs_tokens_and_identity(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    config = make_config(
+        operator="mix",
+        mix=MIX,
+        iterations=3,
+        batch_size=10,
+        model=str(tiny_model_dir),
+        seeds=("square", "inchworm", "cppn_mutable"),
+    )
     start_run(config, tmp_path / "run")
     assert assert_store_consistent(tmp_path / "run") == 3
     with RunStore.open(tmp_path / "run", read_only=True) as store:
@@ -37,9 +44,15 @@ def test_language_model_run_stores_programs_tokens_and_identity(tmp_path: Path, 
         if program.operator in ("prompt", "diff", "crossover"):
             assert program.prompt_tokens > 0 and program.completion_tokens > 0
             # The child keeps its (best) parent's helpers and gets one new make_walker.
-            base = max((programs[i] for i in program.parent_ids), key=lambda p: (p.fitness or 0.0, p.id))
+            base = max(
+                (programs[i] for i in program.parent_ids), key=lambda p: (p.fitness or 0.0, p.id)
+            )
             assert program.source.startswith(split_genome(base.source).prefix)
-            assert program.source.count("\ndef make_walker():\n") + program.source.startswith("def make_walker():\n") == 1
+            assert (
+                program.source.count("\ndef make_walker():\n")
+                + program.source.startswith("def make_walker():\n")
+                == 1
+            )
         if program.iteration > 0:
             assert set(program.parent_ids) <= bred_from[program.iteration]
         if program.operator == "crossover":
@@ -48,13 +61,21 @@ def test_language_model_run_stores_programs_tokens_and_identity(tmp_path: Path, 
             assert len(set(program.parent_ids)) == len(program.parent_ids) == expected
     generated = [m for m in metrics if m.iteration > 0]
     assert all(m.completion_tokens > 0 and m.generation_seconds > 0 for m in generated)
-    assert sum(m.completion_tokens for m in metrics) == sum(p.completion_tokens for p in programs.values())
+    assert sum(m.completion_tokens for m in metrics) == sum(
+        p.completion_tokens for p in programs.values()
+    )
 
 
 def test_language_model_run_resumes_exactly(tmp_path: Path, tiny_model_dir: Path) -> None:
-    def config(iterations: int):  # noqa: ANN202
-        return make_config(operator="mix", mix=(("prompt", 0.5), ("random", 0.5)), iterations=iterations,
-                           batch_size=8, seed=21, model=str(tiny_model_dir))
+    def config(iterations: int):
+        return make_config(
+            operator="mix",
+            mix=(("prompt", 0.5), ("random", 0.5)),
+            iterations=iterations,
+            batch_size=8,
+            seed=21,
+            model=str(tiny_model_dir),
+        )
 
     start_run(config(4), tmp_path / "whole")
     start_run(config(1), tmp_path / "split")

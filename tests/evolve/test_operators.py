@@ -8,7 +8,6 @@ from collections import Counter
 
 import numpy as np
 import pytest
-
 from openelm.evolve.genome_source import assemble_child, missing_definitions, split_genome
 from openelm.evolve.operators import (
     CommitMessageOperator,
@@ -17,8 +16,8 @@ from openelm.evolve.operators import (
     Parent,
     RandomNumbersOperator,
 )
-from openelm.evolve.prompts import COMMIT_MESSAGES, PROMPT_INSTRUCTION, WALKER_API_DOC
 from openelm.evolve.operators.random_numbers import number_literals
+from openelm.evolve.prompts import COMMIT_MESSAGES, PROMPT_INSTRUCTION, WALKER_API_DOC
 
 GENOME = '''import math
 
@@ -42,7 +41,7 @@ def make_walker():
 SCALE = 2
 '''
 
-OTHER = '''def make_circle(wc, cx, cy, r, n):
+OTHER = """def make_circle(wc, cx, cy, r, n):
     return [wc.add_joint(cx + r * math.cos(k), cy) for k in range(n)]
 
 
@@ -54,7 +53,7 @@ def make_walker():
     wc = walker_creator()
     make_circle(wc, 0.0, 0.0, 1.0, 5)
     return wc.get_walker()
-'''
+"""
 
 
 def test_split_finds_make_walker_and_keeps_everything_else() -> None:
@@ -82,7 +81,10 @@ def test_prompt_operator_follows_the_elm_layout_and_builds_a_complete_child() ->
     child = plan.child_from_completion("    wc = walker_creator()\n    return wc.get_walker()\n")
     tree = ast.parse(child)
     names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
-    assert names == ["make_square", "make_walker"]  # the parent's helper came along, one make_walker
+    assert names == [
+        "make_square",
+        "make_walker",
+    ]  # the parent's helper came along, one make_walker
     assert child.startswith("import math\n")
     assert child.rstrip().endswith("SCALE = 2")
 
@@ -93,7 +95,9 @@ def test_diff_operator_draws_commit_messages_40_30_30() -> None:
     for index in range(3000):
         plan = operator.plan([Parent(1, GENOME, 1.0)], np.random.default_rng(index))
         assert plan.prompt is not None
-        message = next(line for line in plan.prompt.splitlines() if line.startswith("# Commit message: "))
+        message = next(
+            line for line in plan.prompt.splitlines() if line.startswith("# Commit message: ")
+        )
         drawn[message.removeprefix("# Commit message: ")] += 1
     for message, probability in COMMIT_MESSAGES:
         assert abs(drawn[message] / 3000 - probability) < 0.035, drawn
@@ -109,12 +113,18 @@ def test_diff_prompt_prefills_the_unchanged_head_of_the_file() -> None:
 
 def test_crossover_orders_parents_by_fitness_and_carries_missing_helpers() -> None:
     operator = CrossoverOperator(3)
-    parents = [Parent(1, OTHER, 0.2), Parent(2, GENOME, 0.9), Parent(3, "def make_walker():\n    pass\n", 0.5)]
+    parents = [
+        Parent(1, OTHER, 0.2),
+        Parent(2, GENOME, 0.9),
+        Parent(3, "def make_walker():\n    pass\n", 0.5),
+    ]
     plan = operator.plan(parents, np.random.default_rng(0))
     assert plan.parent_ids == (1, 3, 2)  # ascending fitness: the best is next to the completion
     assert plan.prompt is not None
     assert plan.prompt.index("# Walker 1:\n" + OTHER) < plan.prompt.index("# Walker 3:\n" + GENOME)
-    assert plan.prompt.endswith("# Walker 4:\n# Create a new walker that combines ideas from the walkers above.\ndef make_walker():\n")
+    assert plan.prompt.endswith(
+        "# Walker 4:\n# Create a new walker that combines ideas from the walkers above.\ndef make_walker():\n"
+    )
     child = plan.child_from_completion("    wc = walker_creator()\n    return wc.get_walker()\n")
     tree = ast.parse(child)
     names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
@@ -144,7 +154,9 @@ def test_random_operator_changes_only_numeric_literals() -> None:
 def test_random_operator_keeps_ints_ints_and_counts_non_negative() -> None:
     operator = RandomNumbersOperator(rate=1.0, sigma=3.0)
     for index in range(200):
-        child = operator.mutate("for i in range(3):\n    x = 0.5 * i\n", np.random.default_rng(index))
+        child = operator.mutate(
+            "for i in range(3):\n    x = 0.5 * i\n", np.random.default_rng(index)
+        )
         values = [literal.value for literal in number_literals(child)]
         assert isinstance(values[0], int) and values[0] >= 0
         assert isinstance(values[-1], float)
@@ -160,7 +172,10 @@ def test_random_operator_moves_at_least_one_literal_and_is_seeded() -> None:
 
 def test_random_operator_leaves_a_source_without_numbers_alone() -> None:
     source = "def make_walker():\n    return walker_creator().get_walker()\n"
-    assert RandomNumbersOperator(rate=1.0, sigma=0.5).mutate(source, np.random.default_rng(0)) == source
+    assert (
+        RandomNumbersOperator(rate=1.0, sigma=0.5).mutate(source, np.random.default_rng(0))
+        == source
+    )
 
 
 @pytest.mark.parametrize("text", ["0x1F", "1j", "1_000"])

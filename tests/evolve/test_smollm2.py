@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from openelm.evolve import start_run
 from openelm.store import RunStore
 

@@ -8,14 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from openelm.evolve import EvolveConfig, Funnel, IterationMetrics, SeedProgram
 from openelm.store import DB_NAME, ArchiveEvent, ProgramRecord, RunStore, RunStoreError
 
 CONFIG = EvolveConfig(seed=3, seed_programs=(SeedProgram("s", "def make_walker():\n    pass\n"),))
 
 
-def _program(program_id: int, iteration: int, fitness: float | None, cell: int | None) -> ProgramRecord:
+def _program(
+    program_id: int, iteration: int, fitness: float | None, cell: int | None
+) -> ProgramRecord:
     return ProgramRecord(
         id=program_id,
         iteration=iteration,
@@ -62,13 +63,17 @@ def _metrics(iteration: int, evaluations: int) -> IterationMetrics:
 
 def test_archive_at_each_iteration_survives_eviction(tmp_path: Path) -> None:
     with RunStore.create(tmp_path / "run", CONFIG, None) as store:
-        store.commit_iteration(_metrics(0, 1), [_program(1, 0, 1.0, 10)], [ArchiveEvent(0, 10, 1, None)])
+        store.commit_iteration(
+            _metrics(0, 1), [_program(1, 0, 1.0, 10)], [ArchiveEvent(0, 10, 1, None)]
+        )
         store.commit_iteration(
             _metrics(1, 3),
             [_program(2, 1, 2.0, 10), _program(3, 1, None, None)],
             [ArchiveEvent(1, 10, 2, 1)],
         )
-        store.commit_iteration(_metrics(2, 4), [_program(4, 2, 0.5, 20)], [ArchiveEvent(2, 20, 4, None)])
+        store.commit_iteration(
+            _metrics(2, 4), [_program(4, 2, 0.5, 20)], [ArchiveEvent(2, 20, 4, None)]
+        )
     with RunStore.open(tmp_path / "run", read_only=True) as store:
         assert store.config == CONFIG
         assert store.last_iteration() == 2
@@ -85,10 +90,14 @@ def test_archive_at_each_iteration_survives_eviction(tmp_path: Path) -> None:
 
 def test_an_iteration_is_all_or_nothing(tmp_path: Path) -> None:
     with RunStore.create(tmp_path / "run", CONFIG, None) as store:
-        store.commit_iteration(_metrics(0, 1), [_program(1, 0, 1.0, 10)], [ArchiveEvent(0, 10, 1, None)])
+        store.commit_iteration(
+            _metrics(0, 1), [_program(1, 0, 1.0, 10)], [ArchiveEvent(0, 10, 1, None)]
+        )
         # The second program reuses an id: the first must not stay behind either.
         with pytest.raises(sqlite3.IntegrityError):
-            store.commit_iteration(_metrics(1, 2), [_program(2, 1, 2.0, 10), _program(2, 1, 2.0, 10)], [])
+            store.commit_iteration(
+                _metrics(1, 2), [_program(2, 1, 2.0, 10), _program(2, 1, 2.0, 10)], []
+            )
         assert store.last_iteration() == 0
         assert store.program_count() == 1
 
@@ -113,7 +122,9 @@ def test_missing_and_corrupt_databases(tmp_path: Path) -> None:
     assert (tmp_path / "garbage" / DB_NAME).read_bytes() == b"this is not sqlite" * 100
     (tmp_path / "other").mkdir()
     sqlite3.connect(tmp_path / "other" / DB_NAME).execute("CREATE TABLE t (x)").connection.close()
-    with pytest.raises(RunStoreError, match="not a readable run database|not an openelm run database"):
+    with pytest.raises(
+        RunStoreError, match="not a readable run database|not an openelm run database"
+    ):
         RunStore.open(tmp_path / "other")
 
 

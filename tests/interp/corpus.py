@@ -5,7 +5,7 @@ difference in a value changes the walker or the output."""
 
 from __future__ import annotations
 
-WALKER_TAIL = '''
+WALKER_TAIL = """
 
 def make_walker():
     wc = walker_creator()
@@ -18,7 +18,7 @@ def make_walker():
         wc.add_muscle(previous, joint, amplitude=abs(v) % 10.0, phase=i / 8)
         previous = joint
     return wc.get_walker()
-'''
+"""
 
 
 def as_genome(compute_source: str) -> str:

@@ -20,9 +20,34 @@ from openelm._sodarace import math_call
 
 MATH_CONSTANTS = ("pi", "e", "tau", "inf", "nan")
 MATH_FUNCTIONS = (
-    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "sqrt", "exp",
-    "log", "log2", "log10", "pow", "floor", "ceil", "fabs", "hypot", "radians", "degrees",
-    "isnan", "isinf", "isfinite", "copysign", "fmod", "trunc",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "sinh",
+    "cosh",
+    "tanh",
+    "sqrt",
+    "exp",
+    "log",
+    "log2",
+    "log10",
+    "pow",
+    "floor",
+    "ceil",
+    "fabs",
+    "hypot",
+    "radians",
+    "degrees",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "copysign",
+    "fmod",
+    "trunc",
 )
 
 
@@ -51,7 +76,7 @@ def math_module() -> types.ModuleType:
 
 @dataclass(frozen=True)
 class Joint:
-    creator: "ReferenceCreator"
+    creator: ReferenceCreator
     index: int
 
 
@@ -85,7 +110,11 @@ class ReferenceCreator:
 
     def add_muscle(self, j0: Any, j1: Any, *args: Any, **kwargs: Any) -> None:
         a, b = self._index(j0), self._index(j1)
-        names = ("is_distance", "amplitude", "phase") if args and isinstance(args[0], bool) else ("amplitude", "phase")
+        names = (
+            ("is_distance", "amplitude", "phase")
+            if args and isinstance(args[0], bool)
+            else ("amplitude", "phase")
+        )
         values = dict(zip(names, args))
         values.update(kwargs)
         amplitude = float(values.get("amplitude", 0.0))
@@ -120,7 +149,9 @@ def run_reference(source: str, entry: str = "make_walker") -> tuple[ReferenceWal
         print(*args, sep=sep, end=end, file=output)
 
     genome_builtins = dict(vars(builtins))
-    genome_builtins.update(__import__=genome_import, print=genome_print, walker_creator=ReferenceCreator)
+    genome_builtins.update(
+        __import__=genome_import, print=genome_print, walker_creator=ReferenceCreator
+    )
     namespace: dict[str, Any] = {"__builtins__": genome_builtins, "__name__": "genome"}
     exec(compile(source, "genome", "exec"), namespace)
     walker = namespace[entry]()

@@ -5,7 +5,6 @@ the same text, under our interpreter and under CPython."""
 from __future__ import annotations
 
 import pytest
-
 from openelm import interpret
 from openelm.seeds import seed_names, seed_source
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from openelm import interpret, interpret_many
 
 OK_TAIL = """

@@ -13,9 +13,20 @@ from openelm.seeds import seed_names, seed_source
 
 STATUSES = {"ok", "syntax", "forbidden", "unsupported", "runtime", "limit", "invalid_walker"}
 SNIPPETS = [
-    "while True:\n    pass\n", "x = [0] * 10**9\n", "import os\n", "().__class__\n", "def f(): return f()\nf()\n",
-    "raise ValueError('x')\n", "a = []\na.append(a)\nprint(a)\n", "x = 2 ** 64\n", "{}[[]]\n", "(" * 200,
-    "lambda: (yield)\n", "try:\n    1/0\nexcept:\n    raise\n", "'%d' % 3\n", "x = -9223372036854775808 // -1\n",
+    "while True:\n    pass\n",
+    "x = [0] * 10**9\n",
+    "import os\n",
+    "().__class__\n",
+    "def f(): return f()\nf()\n",
+    "raise ValueError('x')\n",
+    "a = []\na.append(a)\nprint(a)\n",
+    "x = 2 ** 64\n",
+    "{}[[]]\n",
+    "(" * 200,
+    "lambda: (yield)\n",
+    "try:\n    1/0\nexcept:\n    raise\n",
+    "'%d' % 3\n",
+    "x = -9223372036854775808 // -1\n",
 ]
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -36,7 +47,9 @@ def mutate(source: str, rng: random.Random) -> str:
                 tokens[a], tokens[b] = tokens[b], tokens[a]
                 lines[i] = " " * (len(lines[i]) - len(lines[i].lstrip())) + " ".join(tokens)
         elif choice < 0.8:
-            number = rng.choice(["0", "-1", "1e308", "10**6", "0.05", "999", "-7.5", "2**62", "True"])
+            number = rng.choice(
+                ["0", "-1", "1e308", "10**6", "0.05", "999", "-7.5", "2**62", "True"]
+            )
             lines[i] = re.sub(r"\d+(\.\d+)?", number, lines[i], count=rng.randint(1, 3))
         else:
             lines.insert(i, rng.choice(SNIPPETS).rstrip("\n"))

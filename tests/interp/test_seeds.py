@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from openelm import interpret, simulate
 from openelm.seeds import seed_names, seed_source
 

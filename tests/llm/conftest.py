@@ -14,10 +14,11 @@ import os
 from pathlib import Path
 
 import pytest
-
 from openelm.llm import LanguageModel, load_language_model
 from openelm.llm.embedded import CACHE_DIR_ENV, ensure_embedded_checkpoint
+
 from tests.tiny_llama import build_tiny_model_dir
+
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-
-from openelm.llm import Generator, LanguageModel, StopReason, load_language_model
-from openelm.llm import decode
+from openelm.llm import Generator, LanguageModel, StopReason, decode, load_language_model
 
 from tests.tiny_llama import WALKER_PROMPT
 
@@ -23,9 +21,13 @@ def test_batched_greedy_equals_unbatched(tiny_model: LanguageModel) -> None:
     # padding in prefill, shared-prompt attention with several prompts, rows
     # of different lengths, and finished rows handing their slot over.
     requests = [(WALKER_PROMPT, 3), (SHORT_PROMPT, 2), (MIDDLE_PROMPT, 3)]
-    batched = Generator(tiny_model, max_batch_rows=5).generate(requests, max_new_tokens=40, temperature=0.0)
+    batched = Generator(tiny_model, max_batch_rows=5).generate(
+        requests, max_new_tokens=40, temperature=0.0
+    )
     for (prompt, count), completions in zip(requests, batched):
-        alone = Generator(tiny_model, max_batch_rows=1).generate([(prompt, 1)], max_new_tokens=40, temperature=0.0)
+        alone = Generator(tiny_model, max_batch_rows=1).generate(
+            [(prompt, 1)], max_new_tokens=40, temperature=0.0
+        )
         assert len(completions) == count
         for completion in completions:
             assert completion == alone[0][0]
@@ -83,10 +85,14 @@ def scripted(monkeypatch: pytest.MonkeyPatch, tiny_model: LanguageModel):
     scripts: dict[tuple[int, int], list[int]] = {}
     forward_rows: list[int] = []
 
-    def script_for(seed: int, request_index: int, sample_index: int, device: torch.device) -> _Script:
+    def script_for(
+        seed: int, request_index: int, sample_index: int, device: torch.device
+    ) -> _Script:
         return _Script(scripts[(request_index, sample_index)])
 
-    def draw(logits: torch.Tensor, *, generators: list[_Script], **settings: object) -> torch.Tensor:
+    def draw(
+        logits: torch.Tensor, *, generators: list[_Script], **settings: object
+    ) -> torch.Tensor:
         assert logits.shape[0] == len(generators)
         tokens = []
         for script in generators:
@@ -116,7 +122,9 @@ def _tokens(model: LanguageModel, text: str) -> list[int]:
     return full_ids[len(prompt_ids) :]
 
 
-def test_rows_stop_at_dedent_eos_or_budget_and_leave_the_batch(scripted, tiny_model: LanguageModel) -> None:
+def test_rows_stop_at_dedent_eos_or_budget_and_leave_the_batch(
+    scripted, tiny_model: LanguageModel
+) -> None:
     scripts, forward_rows = scripted
     eos = tiny_model.tokenizer.eos_token_id
     body = "    wc = walker_creator()\n    return wc.get_walker()\n"
@@ -155,14 +163,23 @@ def test_rows_stop_at_dedent_eos_or_budget_and_leave_the_batch(scripted, tiny_mo
 
 def test_token_counts_add_up(scripted, tiny_model: LanguageModel) -> None:
     scripts, _ = scripted
-    scripts.update({(0, 0): _tokens(tiny_model, "    a = 1\nb"), (0, 1): _tokens(tiny_model, "    a = 2\n    b = 3\nc")})
+    scripts.update(
+        {
+            (0, 0): _tokens(tiny_model, "    a = 1\nb"),
+            (0, 1): _tokens(tiny_model, "    a = 2\n    b = 3\nc"),
+        }
+    )
     scripts.update({(1, 0): _tokens(tiny_model, "    c = 4\nd")})
     generator = Generator(tiny_model)
     requests = [(WALKER_PROMPT, 2), (WALKER_PROMPT, 1)]  # the same prompt twice: prefilled once
     completions = generator.generate(requests, max_new_tokens=20)
     prompt_tokens = len(tiny_model.tokenizer(WALKER_PROMPT)["input_ids"]) - 1  # healed newline
     flat = [completion for request in completions for completion in request]
-    assert [completion.text for completion in flat] == ["    a = 1\n", "    a = 2\n    b = 3\n", "    c = 4\n"]
+    assert [completion.text for completion in flat] == [
+        "    a = 1\n",
+        "    a = 2\n    b = 3\n",
+        "    c = 4\n",
+    ]
     assert all(completion.prompt_tokens == prompt_tokens for completion in flat)
     assert [completion.completion_tokens for completion in flat] == [
         len(scripts[(0, 0)]),
@@ -203,4 +220,6 @@ def test_embedded_smollm2_writes_a_make_walker_body(embedded_cache_dir: Path) ->
         assert all(not line or line[0].isspace() for line in lines)  # the body only
     # SmolLM2 writes code: most samples mention the walker API.
     assert sum("wc" in completion.text for completion in completions) >= 2
-    assert generator.last_stats.completion_tokens == sum(completion.completion_tokens for completion in completions)
+    assert generator.last_stats.completion_tokens == sum(
+        completion.completion_tokens for completion in completions
+    )

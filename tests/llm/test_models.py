@@ -11,11 +11,13 @@ from pathlib import Path
 import huggingface_hub.constants
 import pytest
 import torch
-
 from openelm.errors import OpenelmError
-from openelm.llm import ModelNotFoundError, load_language_model, resolve_model
-from openelm.llm import embedded
-from openelm.llm.embedded import SOURCE_RECORD_NAME, embedded_checkpoint_dir, ensure_embedded_checkpoint
+from openelm.llm import ModelNotFoundError, embedded, load_language_model, resolve_model
+from openelm.llm.embedded import (
+    SOURCE_RECORD_NAME,
+    embedded_checkpoint_dir,
+    ensure_embedded_checkpoint,
+)
 
 
 @pytest.fixture
@@ -33,7 +35,11 @@ def test_unknown_model_error_says_what_was_tried(empty_hf_cache: Path) -> None:
     message = str(raised.value)
     assert "\n" not in message
     assert message.startswith("model 'foo/bar' not found:")
-    for tried in ("not the embedded model", "not a local directory", "not in the Hugging Face cache (offline)"):
+    for tried in (
+        "not the embedded model",
+        "not a local directory",
+        "not in the Hugging Face cache (offline)",
+    ):
         assert tried in message
     assert isinstance(raised.value, OpenelmError)
     assert raised.value.exit_code == 2
@@ -87,7 +93,10 @@ def test_bad_options_are_rejected(tiny_model_dir: Path, option: str, value: str)
 def test_cache_dir_comes_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENELM_CACHE_DIR", str(tmp_path))
     assert embedded_checkpoint_dir() == tmp_path / "models" / "smollm2-135m"
-    assert embedded_checkpoint_dir(tmp_path / "other") == tmp_path / "other" / "models" / "smollm2-135m"
+    assert (
+        embedded_checkpoint_dir(tmp_path / "other")
+        == tmp_path / "other" / "models" / "smollm2-135m"
+    )
 
 
 def _fake_writer(calls: list[Path], *, fail: bool = False):
@@ -102,7 +111,9 @@ def _fake_writer(calls: list[Path], *, fail: bool = False):
     return write
 
 
-def test_killed_conversion_leaves_no_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_killed_conversion_leaves_no_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[Path] = []
     monkeypatch.setattr(embedded, "_write_checkpoint", _fake_writer(calls, fail=True))
     with pytest.raises(KeyboardInterrupt):
@@ -113,7 +124,9 @@ def test_killed_conversion_leaves_no_checkpoint(tmp_path: Path, monkeypatch: pyt
     assert list(models_dir.iterdir()) == []
 
 
-def test_conversion_renames_into_place_and_is_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_conversion_renames_into_place_and_is_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[Path] = []
     monkeypatch.setattr(embedded, "_write_checkpoint", _fake_writer(calls))
     # What a process killed mid-conversion leaves behind (no process has that pid).
@@ -122,7 +135,10 @@ def test_conversion_renames_into_place_and_is_reused(tmp_path: Path, monkeypatch
     first = ensure_embedded_checkpoint(tmp_path)
     assert first.path == embedded_checkpoint_dir(tmp_path)
     assert (first.path / SOURCE_RECORD_NAME).is_file()
-    assert first.revision == "sha256:" + hashlib.sha256(embedded.find_embedded_gguf().read_bytes()).hexdigest()
+    assert (
+        first.revision
+        == "sha256:" + hashlib.sha256(embedded.find_embedded_gguf().read_bytes()).hexdigest()
+    )
     assert not abandoned.exists()
     assert sorted(path.name for path in (tmp_path / "models").iterdir()) == ["smollm2-135m"]
     second = ensure_embedded_checkpoint(tmp_path)
@@ -130,7 +146,9 @@ def test_conversion_renames_into_place_and_is_reused(tmp_path: Path, monkeypatch
     assert len(calls) == 1
 
 
-def test_checkpoint_without_source_record_is_reconverted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_checkpoint_without_source_record_is_reconverted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[Path] = []
     monkeypatch.setattr(embedded, "_write_checkpoint", _fake_writer(calls))
     stale = embedded_checkpoint_dir(tmp_path)
@@ -142,7 +160,9 @@ def test_checkpoint_without_source_record_is_reconverted(tmp_path: Path, monkeyp
     assert (checkpoint.path / SOURCE_RECORD_NAME).is_file()
 
 
-def test_embedded_model_loads_warm_from_cache(embedded_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_embedded_model_loads_warm_from_cache(
+    embedded_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_conversion(gguf: Path, out_dir: Path) -> None:
         raise AssertionError("the cached checkpoint should have been reused")
 

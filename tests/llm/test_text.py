@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-
 from openelm.llm.healing import decoded_vocabulary, heal_prompt
 from openelm.llm.sampling import row_generator, sample_next_tokens
 from openelm.llm.stopping import ScopeEndDetector, newline_token_ids, trim_to_function_body
@@ -40,7 +39,9 @@ def _first_stop(tokenizer, vocabulary: list[str], prompt: str, completion: str) 
 
 
 def test_dedent_to_column_zero_stops(tokenizer, vocabulary) -> None:
-    completion = "    wc = walker_creator()\n\n    return wc.get_walker()\n\n\nprint(make_walker())\n"
+    completion = (
+        "    wc = walker_creator()\n\n    return wc.get_walker()\n\n\nprint(make_walker())\n"
+    )
     stopped_at = _first_stop(tokenizer, vocabulary, "def make_walker():\n", completion)
     assert stopped_at is not None
     body, _, module_level = stopped_at.rpartition("\n")
@@ -81,7 +82,11 @@ def test_trailing_newline_is_healed(tokenizer, vocabulary) -> None:
 def test_prompt_not_ending_in_whitespace_is_left_alone(tokenizer, vocabulary) -> None:
     token_ids = tokenizer("def make_walker():")["input_ids"]
     healed = heal_prompt(token_ids, vocabulary)
-    assert healed.token_ids == token_ids and healed.first_token_ids is None and healed.healed_text == ""
+    assert (
+        healed.token_ids == token_ids
+        and healed.first_token_ids is None
+        and healed.healed_text == ""
+    )
 
 
 def _generators(seed: int, rows: int) -> list[torch.Generator]:
@@ -101,16 +106,24 @@ def test_sampling_is_reproducible_per_row() -> None:
 
 def test_sampling_respects_top_k_top_p_and_greedy() -> None:
     logits = torch.tensor([[5.0, 4.0, 3.0, -1.0, -2.0]]).repeat(200, 1)
-    top_two = sample_next_tokens(logits, temperature=1.0, top_p=1.0, top_k=2, generators=_generators(1, 200))
+    top_two = sample_next_tokens(
+        logits, temperature=1.0, top_p=1.0, top_k=2, generators=_generators(1, 200)
+    )
     assert set(top_two.tolist()) == {0, 1}
-    nucleus = sample_next_tokens(logits, temperature=1.0, top_p=0.5, top_k=5, generators=_generators(2, 200))
+    nucleus = sample_next_tokens(
+        logits, temperature=1.0, top_p=0.5, top_k=5, generators=_generators(2, 200)
+    )
     assert set(nucleus.tolist()) == {0}  # token 0 alone holds > 50% of the mass
-    greedy = sample_next_tokens(logits[:1], temperature=0.0, top_p=1.0, top_k=5, generators=_generators(3, 1))
+    greedy = sample_next_tokens(
+        logits[:1], temperature=0.0, top_p=1.0, top_k=5, generators=_generators(3, 1)
+    )
     assert int(greedy) == 0
 
 
 def test_sampling_follows_the_distribution() -> None:
     logits = torch.log(torch.tensor([[0.6, 0.3, 0.1]])).repeat(4000, 1)
-    drawn = sample_next_tokens(logits, temperature=1.0, top_p=1.0, top_k=3, generators=_generators(4, 4000))
+    drawn = sample_next_tokens(
+        logits, temperature=1.0, top_p=1.0, top_k=3, generators=_generators(4, 4000)
+    )
     shares = torch.bincount(drawn, minlength=3).float() / 4000
     assert torch.allclose(shares, torch.tensor([0.6, 0.3, 0.1]), atol=0.03)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from openelm import Walker
 
 OPENELM = str(Path(sys.executable).with_name("openelm"))
@@ -17,19 +16,46 @@ OPENELM = str(Path(sys.executable).with_name("openelm"))
 # Joints 0-3 are corners, 4 the centre; the outline is passive, the spokes are muscles.
 WALKER = Walker(
     [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (5.0, 5.0)],
-    [(0, 1, 0, 0), (1, 2, 0, 0), (2, 3, 0, 0), (3, 0, 0, 0), (4, 0, 10, 0), (4, 1, 10, 0.25), (4, 2, 10, 0.25), (4, 3, 10, 0.75)],
+    [
+        (0, 1, 0, 0),
+        (1, 2, 0, 0),
+        (2, 3, 0, 0),
+        (3, 0, 0, 0),
+        (4, 0, 10, 0),
+        (4, 1, 10, 0.25),
+        (4, 2, 10, 0.25),
+        (4, 3, 10, 0.75),
+    ],
 )
 INVALID_WALKER = Walker([(0.0, 0.0), (1.0, 0.0)], [(0, 0, 0.0, 0.0)])
 
 # Random mutation needs no model, and a random run is the same on every
 # machine (seeded choices, bit-exact simulation). Seed 4 of this setup gives
 # a best elite four programs down from a seed, so the lineage has diffs.
-RUN_ARGS = ["--mutation", "random", "--seed-program", "square", "--seed-program", "radial",
-            "--iterations", "6", "--batch-size", "16", "--seed", "4", "--sim-seconds", "4"]
+RUN_ARGS = [
+    "--mutation",
+    "random",
+    "--seed-program",
+    "square",
+    "--seed-program",
+    "radial",
+    "--iterations",
+    "6",
+    "--batch-size",
+    "16",
+    "--seed",
+    "4",
+    "--sim-seconds",
+    "4",
+]
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([OPENELM, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [OPENELM, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd
+    )
 
 
 @pytest.fixture(scope="session")

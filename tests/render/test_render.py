@@ -8,12 +8,12 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from PIL import Image
-
 from openelm import Walker, simulate
 from openelm.render import RenderError, RenderOptions, Subject, render_subjects
 from openelm.render.frames import JOINT, MUSCLE_BASE, MUSCLE_SHADES, PALETTE, SPRING, TRAIL
 from openelm.render.scene import Camera
+from PIL import Image
+
 from tests.render.conftest import INVALID_WALKER, WALKER, run_cli
 
 SEEDS = Path(__file__).resolve().parents[2] / "python" / "openelm" / "seeds"
@@ -56,7 +56,9 @@ def test_joints_are_drawn_where_the_trajectory_puts_them(tmp_path):
             gif.seek(frame)
             rgb = gif.convert("RGB")
             for x, y in camera.to_pixels(trajectory[frame].astype(np.float64), centre_x):
-                assert rgb.getpixel((round(x), round(y))) == joint_rgb, f"no joint at ({x:.0f}, {y:.0f}) in frame {frame}"
+                assert rgb.getpixel((round(x), round(y))) == joint_rgb, (
+                    f"no joint at ({x:.0f}, {y:.0f}) in frame {frame}"
+                )
             # And the frame is not blank: a joint is a small fraction of it.
             colours = rgb.getcolors(maxcolors=256)
             assert len(colours) > 4
@@ -66,19 +68,36 @@ def test_joints_are_drawn_where_the_trajectory_puts_them(tmp_path):
 # no two connections' midpoints come near each other.
 BRACED_SQUARE = Walker(
     [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (5.0, 5.0)],
-    [(0, 1, 0, 0), (1, 2, 0, 0), (2, 3, 0, 0), (3, 0, 0, 0), (4, 0, 3, 0), (4, 1, 3, 0.25), (4, 2, 3, 0.5), (4, 3, 3, 0.75)],
+    [
+        (0, 1, 0, 0),
+        (1, 2, 0, 0),
+        (2, 3, 0, 0),
+        (3, 0, 0, 0),
+        (4, 0, 3, 0),
+        (4, 1, 3, 0.25),
+        (4, 2, 3, 0.5),
+        (4, 3, 3, 0.75),
+    ],
 )
 
 
 def test_springs_are_drawn_plain_and_muscles_in_the_colour_of_their_phase(tmp_path):
     out = tmp_path / "braced.gif"
-    render_subjects([Subject(BRACED_SQUARE, "braced")], out, RenderOptions(seconds=3.0, fps=10, follow=False, trail=False))
+    render_subjects(
+        [Subject(BRACED_SQUARE, "braced")],
+        out,
+        RenderOptions(seconds=3.0, fps=10, follow=False, trail=False),
+    )
     record_every = 6
-    trajectory = simulate(BRACED_SQUARE, seconds=3.0, record_every=record_every).trajectory.astype(np.float64)
+    trajectory = simulate(BRACED_SQUARE, seconds=3.0, record_every=record_every).trajectory.astype(
+        np.float64
+    )
     camera = Camera.fitting(trajectory, 480, 320)
     centre_x = float(trajectory[0].mean(axis=0)[0])
     springs = [(a, b) for a, b, amplitude, _ in BRACED_SQUARE.connections if amplitude == 0]
-    muscles = [(a, b, phase) for a, b, amplitude, phase in BRACED_SQUARE.connections if amplitude != 0]
+    muscles = [
+        (a, b, phase) for a, b, amplitude, phase in BRACED_SQUARE.connections if amplitude != 0
+    ]
     seen_shades = set()
     with Image.open(out) as gif:
         for frame in (5, 13, 22, 31):
@@ -98,7 +117,9 @@ def test_springs_are_drawn_plain_and_muscles_in_the_colour_of_their_phase(tmp_pa
                 shade = MUSCLE_BASE + int(cycle * MUSCLE_SHADES)
                 near = colours_near(rgb, (pixels[a] + pixels[b]) / 2)
                 assert rgb_of(shade) in near, f"muscle {a}-{b} in frame {frame}"
-                assert rgb_of(SPRING) not in near, f"muscle {a}-{b} drawn like a spring in frame {frame}"
+                assert rgb_of(SPRING) not in near, (
+                    f"muscle {a}-{b} drawn like a spring in frame {frame}"
+                )
                 seen_shades.add(shade)
     assert len(seen_shades) >= 4, "muscle colours should change with phase and time"
 
@@ -186,7 +207,9 @@ def test_invalid_walker_is_refused_with_its_reason(tmp_path):
 
 def test_cli_renders_a_genome_through_the_sandbox(tmp_path):
     out = tmp_path / "square.gif"
-    done = run_cli("render", str(SEEDS / "square.py"), "--out", str(out), "--seconds", "1", "--fps", "10")
+    done = run_cli(
+        "render", str(SEEDS / "square.py"), "--out", str(out), "--seconds", "1", "--fps", "10"
+    )
     assert done.returncode == 0, done.stderr
     with Image.open(out) as gif:
         assert gif.n_frames == 21

@@ -3,12 +3,12 @@ replayed simulation, and one-line errors for elites that aren't there."""
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from openelm import Walker
 from openelm.evolve.archive import GridArchive
 from openelm.render import record
 from openelm.store import RunStore
+from PIL import Image
+
 from tests.render.conftest import run_cli
 
 
@@ -49,7 +49,20 @@ def test_best_is_the_default_and_uses_the_runs_simulated_seconds(run_dir, tmp_pa
     # The run scores 4 s after 1 s of settling: 5 s at 10 fps, plus the dropped pose.
     assert frames_and_size(out) == (51, (160, 120))
     explicit = tmp_path / "best-explicit.gif"
-    assert run_cli("render", str(run_dir), "best", "--out", str(explicit), "--fps", "10", "--size", "160x120").returncode == 0
+    assert (
+        run_cli(
+            "render",
+            str(run_dir),
+            "best",
+            "--out",
+            str(explicit),
+            "--fps",
+            "10",
+            "--size",
+            "160x120",
+        ).returncode
+        == 0
+    )
     assert explicit.read_bytes() == out.read_bytes()
 
 
@@ -59,7 +72,9 @@ def test_a_program_id_and_its_cell_render_the_same_walker(run_dir, stored, tmp_p
     h, w, m = GridArchive(config.archive).cell_coordinates(elite.cell)
     by_id, by_cell = tmp_path / "id.gif", tmp_path / "cell.gif"
     for out, which in ((by_id, str(elite.program_id)), (by_cell, f"{h},{w},{m}")):
-        done = run_cli("render", str(run_dir), which, "--out", str(out), "--seconds", "1", "--fps", "10")
+        done = run_cli(
+            "render", str(run_dir), which, "--out", str(out), "--seconds", "1", "--fps", "10"
+        )
         assert done.returncode == 0, done.stderr
     assert by_id.read_bytes() == by_cell.read_bytes()
     best = tmp_path / "best.gif"
@@ -69,7 +84,9 @@ def test_a_program_id_and_its_cell_render_the_same_walker(run_dir, stored, tmp_p
 
 def test_top_k_renders_a_grid_of_tiles(run_dir, tmp_path):
     out = tmp_path / "top.png"
-    done = run_cli("render", str(run_dir), "top:5", "--out", str(out), "--size", "160x120", "--seconds", "1")
+    done = run_cli(
+        "render", str(run_dir), "top:5", "--out", str(out), "--size", "160x120", "--seconds", "1"
+    )
     assert done.returncode == 0, done.stderr
     with Image.open(out) as strip:
         # 5 tiles → a 3 x 2 grid per frame, 8 frames side by side.

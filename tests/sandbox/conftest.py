@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from openelm.sandbox import SandboxPool
 
 OPENELM = str(Path(sys.executable).with_name("openelm"))

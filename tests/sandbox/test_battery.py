@@ -4,8 +4,8 @@ exact status, quickly, and the pool is healthy afterwards."""
 from __future__ import annotations
 
 import pytest
-
 from openelm.sandbox.hostile import battery, run_battery
+
 from tests.sandbox.conftest import TRIANGLE
 
 CASES = battery()

@@ -12,7 +12,9 @@ from tests.sandbox.conftest import OPENELM, TRIANGLE
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([OPENELM, "sandbox-check", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [OPENELM, "sandbox-check", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture
@@ -37,7 +39,9 @@ def test_json_lists_each_file_with_exactly_the_documented_keys(genomes):
     done = run(str(good), str(bad), "--json")
     assert done.returncode == 1
     rows = json.loads(done.stdout)
-    assert [set(row) for row in rows] == [{"file", "status", "error", "line", "col", "joints", "muscles", "steps", "fitness"}] * 2
+    assert [set(row) for row in rows] == [
+        {"file", "status", "error", "line", "col", "joints", "muscles", "steps", "fitness"}
+    ] * 2
     assert rows[0]["status"] == "ok" and rows[0]["joints"] == 3 and rows[0]["fitness"] >= 0
     assert rows[1]["status"] == "forbidden" and (rows[1]["line"], rows[1]["col"]) == (1, 8)
     assert rows[1]["fitness"] is None
@@ -74,10 +78,22 @@ def test_battery_passes_with_lockdown_active():
 def test_battery_table_shows_attacks_and_outcomes():
     done = run()
     assert done.returncode == 0, done.stdout[-3000:]
-    for text in ("Seccomp: 2", "lockdown probes", "hostile battery", "import os", "killed", "refused", "lockdown active"):
+    for text in (
+        "Seccomp: 2",
+        "lockdown probes",
+        "hostile battery",
+        "import os",
+        "killed",
+        "refused",
+        "lockdown active",
+    ):
         assert text in done.stdout
 
 
 def test_help_shows_examples():
     done = run("--help")
-    assert done.returncode == 0 and "Examples:" in done.stdout and "openelm sandbox-check genome.py" in done.stdout
+    assert (
+        done.returncode == 0
+        and "Examples:" in done.stdout
+        and "openelm sandbox-check genome.py" in done.stdout
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from openelm.sandbox import SandboxPool
 from openelm.sandbox.probes import PROBES
+
 from tests.sandbox.conftest import TRIANGLE
 
 
@@ -48,7 +48,14 @@ def test_probe_is_contained_and_pool_carries_on(pool, probe, outcome, detail):
 
 def test_every_probe_is_covered():
     assert set(PROBES) == {
-        "open_read", "create_file", "socket", "fork", "exec", "signal_parent", "thread", "huge_allocation"
+        "open_read",
+        "create_file",
+        "socket",
+        "fork",
+        "exec",
+        "signal_parent",
+        "thread",
+        "huge_allocation",
     }
 
 

@@ -8,15 +8,20 @@ import threading
 import time
 
 import pytest
-
 from openelm.sandbox import InterpLimits, SandboxError, SandboxPool
+
 from tests.sandbox.conftest import FOREVER, SLOW_TEMPLATE, TRIANGLE
 
 
 def sized(joints: int) -> str:
     """A chain of `joints` joints: a genome whose result says which it was."""
     lines = ["def make_walker():", "    wc = walker_creator()", "    prev = wc.add_joint(0.0, 0.0)"]
-    lines += ["    for i in range(1, %d):" % joints, "        j = wc.add_joint(i * 1.0, 0.0)", "        wc.add_muscle(prev, j)", "        prev = j"]
+    lines += [
+        "    for i in range(1, %d):" % joints,
+        "        j = wc.add_joint(i * 1.0, 0.0)",
+        "        wc.add_muscle(prev, j)",
+        "        prev = j",
+    ]
     lines += ["    return wc.get_walker()"]
     return "\n".join(lines) + "\n"
 
@@ -30,7 +35,11 @@ def test_results_come_back_in_order(pool):
 
 def test_str_and_bytes_sources_agree(pool):
     as_str, as_bytes = pool.evaluate([TRIANGLE, TRIANGLE.encode()])
-    assert as_str.ok and as_str.fitness == as_bytes.fitness and as_str.walker_json == as_bytes.walker_json
+    assert (
+        as_str.ok
+        and as_str.fitness == as_bytes.fitness
+        and as_str.walker_json == as_bytes.walker_json
+    )
 
 
 def test_empty_batch(pool):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from openelm import Walker
 from openelm.sandbox.protocol import FRAME_PREFIX, FrameDecoder, ProtocolError, encode_frame
 from openelm.sandbox.results import check_result
@@ -36,15 +35,36 @@ def test_hostile_frames_are_protocol_errors(frame, message):
         FrameDecoder(1 << 20).feed(frame)
 
 
-WALKER = Walker([(0.0, 0.0), (10.0, 0.0), (5.0, 8.0)], [(0, 1, 0.0, 0.0), (1, 2, 5.0, 0.25), (2, 0, 0.0, 0.0)])
+WALKER = Walker(
+    [(0.0, 0.0), (10.0, 0.0), (5.0, 8.0)], [(0, 1, 0.0, 0.0), (1, 2, 5.0, 0.25), (2, 0, 0.0, 0.0)]
+)
 
 
 def honest_answer(**changes):
     height, width, mass = WALKER.descriptors()
-    sim = {"valid": True, "fitness": 1.5, "height": height, "width": width, "mass": mass,
-           "joints": 3, "muscles": 1, "steps": 960, "error": None}
-    answer = {"type": "result", "id": 0, "status": "ok", "error": None, "line": 0, "col": 0,
-              "interp_steps": 40, "output": "", "walker": WALKER.to_json(), "sim": sim}
+    sim = {
+        "valid": True,
+        "fitness": 1.5,
+        "height": height,
+        "width": width,
+        "mass": mass,
+        "joints": 3,
+        "muscles": 1,
+        "steps": 960,
+        "error": None,
+    }
+    answer = {
+        "type": "result",
+        "id": 0,
+        "status": "ok",
+        "error": None,
+        "line": 0,
+        "col": 0,
+        "interp_steps": 40,
+        "output": "",
+        "walker": WALKER.to_json(),
+        "sim": sim,
+    }
     for key, value in changes.items():
         if key.startswith("sim_"):
             sim[key[4:]] = value
@@ -55,7 +75,13 @@ def honest_answer(**changes):
 
 def test_honest_answer_is_accepted():
     result = check_result(honest_answer(), {})
-    assert (result.status, result.fitness, result.joints, result.muscles, result.sim_steps) == ("ok", 1.5, 3, 1, 960)
+    assert (result.status, result.fitness, result.joints, result.muscles, result.sim_steps) == (
+        "ok",
+        1.5,
+        3,
+        1,
+        960,
+    )
     assert Walker.from_json(result.walker_json) == WALKER
 
 
@@ -76,7 +102,14 @@ def test_honest_answer_is_accepted():
         {"sim_fitness": float("inf")},
         {"sim_fitness": -1.0},
         {"sim_valid": "yes"},
-        {"walker": json.dumps({"joints": [[0, 0], [0, 0]], "connections": [{"a": 0, "b": 1, "amplitude": 0, "phase": 0}]})},
+        {
+            "walker": json.dumps(
+                {
+                    "joints": [[0, 0], [0, 0]],
+                    "connections": [{"a": 0, "b": 1, "amplitude": 0, "phase": 0}],
+                }
+            )
+        },
     ],
     ids=lambda c: ",".join(c),
 )
@@ -86,14 +119,18 @@ def test_lying_answers_are_protocol_errors(changes):
 
 
 def test_diverged_simulation_becomes_invalid_walker_with_sim_error():
-    result = check_result(honest_answer(sim_valid=False, sim_fitness=0.0, sim_error="simulation diverged: NaN"), {})
+    result = check_result(
+        honest_answer(sim_valid=False, sim_fitness=0.0, sim_error="simulation diverged: NaN"), {}
+    )
     assert result.status == "invalid_walker"
     assert result.sim_error == result.error == "simulation diverged: NaN"
     assert result.fitness is None and result.walker_json is not None
 
 
 def test_long_text_is_clipped():
-    result = check_result(honest_answer(status="runtime", error="x" * 10**6, output="y" * 10**6), {})
+    result = check_result(
+        honest_answer(status="runtime", error="x" * 10**6, output="y" * 10**6), {}
+    )
     assert len(result.error) == 2000 and len(result.output) == 1 << 16
 
 

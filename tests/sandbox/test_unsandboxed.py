@@ -11,7 +11,9 @@ from tests.sandbox.conftest import OPENELM, REFUSE_SECCOMP
 
 
 def run_refused(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, REFUSE_SECCOMP, *command], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, REFUSE_SECCOMP, *command], capture_output=True, text=True, timeout=120
+    )
 
 
 POOL_SCRIPT = textwrap.dedent(

@@ -1,7 +1,6 @@
 """Walkers shared by the simulator tests (genome units)."""
 
 import pytest
-
 from openelm import Walker
 
 SQUARE_JOINTS = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (5.0, 5.0)]

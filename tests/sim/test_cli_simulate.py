@@ -34,14 +34,31 @@ def test_json_output_has_exactly_the_documented_keys(walker_file):
     done = run("simulate", str(walker_file), "--json", "--seconds", "5")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) == {"valid", "fitness", "height", "width", "mass", "joints", "muscles", "steps", "error"}
+    assert set(data) == {
+        "valid",
+        "fitness",
+        "height",
+        "width",
+        "mass",
+        "joints",
+        "muscles",
+        "steps",
+        "error",
+    }
     assert data["valid"] is True and data["error"] is None
     assert data["steps"] == 360 and data["joints"] == 5 and data["muscles"] == 4
 
 
 def test_invalid_walker_exits_1_and_names_the_reason(tmp_path):
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps({"joints": [[0, 0], [1, 0]], "connections": [{"a": 0, "b": 0, "amplitude": 0, "phase": 0}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "joints": [[0, 0], [1, 0]],
+                "connections": [{"a": 0, "b": 0, "amplitude": 0, "phase": 0}],
+            }
+        )
+    )
     done = run("simulate", str(path))
     assert done.returncode == 1
     assert done.stderr.strip().endswith("invalid walker: connection 0 connects joint 0 to itself")
@@ -53,7 +70,11 @@ def test_invalid_walker_exits_1_and_names_the_reason(tmp_path):
 
 @pytest.mark.parametrize(
     "content, expected",
-    [(None, "file not found"), ("{not json", "malformed walker JSON"), ('{"joints": []}', "malformed walker JSON")],
+    [
+        (None, "file not found"),
+        ("{not json", "malformed walker JSON"),
+        ('{"joints": []}', "malformed walker JSON"),
+    ],
     ids=["missing", "not-json", "wrong-shape"],
 )
 def test_missing_or_malformed_file_exits_2_with_one_line(tmp_path, content, expected):

@@ -3,8 +3,8 @@ trajectories."""
 
 import numpy as np
 import pytest
-
 from openelm import Walker, simulate, simulate_many
+
 from tests.sim.conftest import square
 
 
@@ -43,7 +43,12 @@ def test_result_reports_descriptors_and_steps(walking_square):
 
 
 def test_runs_are_bit_identical_and_batch_equals_single(passive_square, walking_square):
-    walkers = [walking_square, passive_square, walking_square, square([(7.0, 0.1), (2.0, 0.5), (0.0, 0.0), (9.0, 0.9)])]
+    walkers = [
+        walking_square,
+        passive_square,
+        walking_square,
+        square([(7.0, 0.1), (2.0, 0.5), (0.0, 0.0), (9.0, 0.9)]),
+    ]
     batch = simulate_many(walkers, record_every=5)
     for walker, batched in zip(walkers, batch):
         one, two = simulate(walker, record_every=5), simulate(walker, record_every=5)
@@ -64,7 +69,10 @@ def test_invalid_walker_is_reported_not_scored():
     result = simulate(Walker([(0.0, 0.0), (1.0, 0.0)], [(0, 5, 0.0, 0.0)]))
     assert not result.valid
     assert result.fitness == 0.0 and result.steps == 0
-    assert result.error == "invalid walker: connection 0 refers to joint 5, but there are only 2 joints"
+    assert (
+        result.error
+        == "invalid walker: connection 0 refers to joint 5, but there are only 2 joints"
+    )
 
 
 def test_blow_up_is_invalid_with_a_reason(walking_square):

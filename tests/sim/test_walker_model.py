@@ -5,7 +5,6 @@ import json
 import math
 
 import pytest
-
 from openelm import InvalidWalkerError, Walker
 
 TRIANGLE_JOINTS = [(0.0, 0.0), (4.0, 0.0), (2.0, 3.0)]
@@ -13,7 +12,10 @@ TRIANGLE_CONNECTIONS = [(0, 1, 0.0, 0.0), (1, 2, 3.0, 0.25), (2, 0, 0.0, 0.0)]
 
 
 def triangle(joints=None, connections=None):
-    return Walker(joints if joints is not None else TRIANGLE_JOINTS, connections if connections is not None else TRIANGLE_CONNECTIONS)
+    return Walker(
+        joints if joints is not None else TRIANGLE_JOINTS,
+        connections if connections is not None else TRIANGLE_CONNECTIONS,
+    )
 
 
 def test_valid_walker_passes_and_reports_its_shape():
@@ -47,16 +49,48 @@ def test_malformed_json_is_a_value_error():
     [
         ([], [], "empty walker: no joints"),
         (TRIANGLE_JOINTS, [], "walker has no connections"),
-        (TRIANGLE_JOINTS, [(0, 3, 0.0, 0.0)], "connection 0 refers to joint 3, but there are only 3 joints"),
-        (TRIANGLE_JOINTS, [(0, 1, 0.0, 0.0), (2, 2, 0.0, 0.0)], "connection 1 connects joint 2 to itself"),
-        ([(0.0, 0.0), (math.nan, 1.0), (2.0, 3.0)], TRIANGLE_CONNECTIONS, "joint 1 has a NaN or infinite coordinate"),
-        ([(0.0, 0.0), (1.0, math.inf), (2.0, 3.0)], TRIANGLE_CONNECTIONS, "joint 1 has a NaN or infinite coordinate"),
-        (TRIANGLE_JOINTS, [(0, 1, math.nan, 0.0)], "connection 0 has a NaN or infinite amplitude or phase"),
-        (TRIANGLE_JOINTS, [(0, 1, 1.0, math.inf)], "connection 0 has a NaN or infinite amplitude or phase"),
-        ([(0.0, 0.0), (1000.5, 0.0)], [(0, 1, 0.0, 0.0)], "joint 1 coordinate 1000.5 is outside [-1000, 1000]"),
+        (
+            TRIANGLE_JOINTS,
+            [(0, 3, 0.0, 0.0)],
+            "connection 0 refers to joint 3, but there are only 3 joints",
+        ),
+        (
+            TRIANGLE_JOINTS,
+            [(0, 1, 0.0, 0.0), (2, 2, 0.0, 0.0)],
+            "connection 1 connects joint 2 to itself",
+        ),
+        (
+            [(0.0, 0.0), (math.nan, 1.0), (2.0, 3.0)],
+            TRIANGLE_CONNECTIONS,
+            "joint 1 has a NaN or infinite coordinate",
+        ),
+        (
+            [(0.0, 0.0), (1.0, math.inf), (2.0, 3.0)],
+            TRIANGLE_CONNECTIONS,
+            "joint 1 has a NaN or infinite coordinate",
+        ),
+        (
+            TRIANGLE_JOINTS,
+            [(0, 1, math.nan, 0.0)],
+            "connection 0 has a NaN or infinite amplitude or phase",
+        ),
+        (
+            TRIANGLE_JOINTS,
+            [(0, 1, 1.0, math.inf)],
+            "connection 0 has a NaN or infinite amplitude or phase",
+        ),
+        (
+            [(0.0, 0.0), (1000.5, 0.0)],
+            [(0, 1, 0.0, 0.0)],
+            "joint 1 coordinate 1000.5 is outside [-1000, 1000]",
+        ),
         (TRIANGLE_JOINTS, [(0, 1, 10.5, 0.0)], "connection 0 amplitude 10.5 is outside [0, 10]"),
         (TRIANGLE_JOINTS, [(0, 1, -0.1, 0.0)], "connection 0 amplitude -0.1 is outside [0, 10]"),
-        ([(0.0, 0.0), (0.05, 0.0)], [(0, 1, 0.0, 0.0)], "joints 0 and 1 are 0.0500 apart (min 0.1)"),
+        (
+            [(0.0, 0.0), (0.05, 0.0)],
+            [(0, 1, 0.0, 0.0)],
+            "joints 0 and 1 are 0.0500 apart (min 0.1)",
+        ),
     ],
     ids=[
         "empty",
@@ -80,7 +114,9 @@ def test_each_rule_rejects_with_its_reason(joints, connections, message):
 
 
 def test_a_joint_in_more_than_ten_connections_is_rejected():
-    hub = [(0.0, 0.0)] + [(math.cos(k / 11 * 2 * math.pi) * 5, math.sin(k / 11 * 2 * math.pi) * 5) for k in range(11)]
+    hub = [(0.0, 0.0)] + [
+        (math.cos(k / 11 * 2 * math.pi) * 5, math.sin(k / 11 * 2 * math.pi) * 5) for k in range(11)
+    ]
     spokes = [(0, k, 0.0, 0.0) for k in range(1, 12)]
     with pytest.raises(InvalidWalkerError, match=r"^joint 0 is in 11 connections \(max 10\)$"):
         Walker(hub, spokes).validate()

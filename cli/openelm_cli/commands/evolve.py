@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from contextlib import nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from click.core import ParameterSource
-
 from openelm.evolve import (
     DEFAULT_SEED_PROGRAM,
     ArchiveConfig,
@@ -36,6 +35,7 @@ from openelm.evolve.config import (
     parse_range,
 )
 from openelm.store import RunStore
+
 from openelm_cli.commands.show import print_summary
 from openelm_cli.live import LiveView, LogLines, live_console
 from openelm_cli.output import print_error, print_json
@@ -66,29 +66,109 @@ def _format_range(bounds: tuple[float, float]) -> str:
     show_default=True,
     help="How children are made; `random` needs no model.",
 )
-@click.option("--mix", metavar="OP=W,...", help="Operator weights for --mutation mix, e.g. prompt=0.5,diff=0.3,crossover=0.2.")
-@click.option("--crossover-parents", type=int, default=_MUTATION.crossover_parents, show_default=True, help="Parents per crossover prompt.")
-@click.option("--batch-size", type=int, default=EvolveConfig.__dataclass_fields__["batch_size"].default, show_default=True, help="Children per iteration.")
-@click.option("--iterations", type=int, help=f"Stop after this many iterations in all. [default: {DEFAULT_ITERATIONS} if no budget is given]")
-@click.option("--evaluations", type=int, help="Stop after this many evaluations in all (seeds included).")
-@click.option("--time-limit", type=float, metavar="SECONDS", help="Stop this invocation after this much wall time.")
-@click.option("--seed", type=int, help="Run seed: drives selection, operators and sampling. [default: random, recorded]")
-@click.option("--bins", default=str(_ARCHIVE.bins[0]), show_default=True, metavar="N|H,W,M", help="Archive bins per descriptor.")
-@click.option("--height-range", default=_format_range(_ARCHIVE.height_range), show_default=True, metavar="LO,HI")
-@click.option("--width-range", default=_format_range(_ARCHIVE.width_range), show_default=True, metavar="LO,HI")
-@click.option("--mass-range", default=_format_range(_ARCHIVE.mass_range), show_default=True, metavar="LO,HI")
-@click.option("--model", default=_MODEL.model, show_default=True, help="Embedded model name, local checkpoint dir or cached Hugging Face id.")
-@click.option("--device", type=click.Choice(DEVICE_CHOICES), default=_MODEL.device, show_default=True)
+@click.option(
+    "--mix",
+    metavar="OP=W,...",
+    help="Operator weights for --mutation mix, e.g. prompt=0.5,diff=0.3,crossover=0.2.",
+)
+@click.option(
+    "--crossover-parents",
+    type=int,
+    default=_MUTATION.crossover_parents,
+    show_default=True,
+    help="Parents per crossover prompt.",
+)
+@click.option(
+    "--batch-size",
+    type=int,
+    default=EvolveConfig.__dataclass_fields__["batch_size"].default,
+    show_default=True,
+    help="Children per iteration.",
+)
+@click.option(
+    "--iterations",
+    type=int,
+    help=f"Stop after this many iterations in all. [default: {DEFAULT_ITERATIONS} if no budget is given]",
+)
+@click.option(
+    "--evaluations", type=int, help="Stop after this many evaluations in all (seeds included)."
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    metavar="SECONDS",
+    help="Stop this invocation after this much wall time.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    help="Run seed: drives selection, operators and sampling. [default: random, recorded]",
+)
+@click.option(
+    "--bins",
+    default=str(_ARCHIVE.bins[0]),
+    show_default=True,
+    metavar="N|H,W,M",
+    help="Archive bins per descriptor.",
+)
+@click.option(
+    "--height-range",
+    default=_format_range(_ARCHIVE.height_range),
+    show_default=True,
+    metavar="LO,HI",
+)
+@click.option(
+    "--width-range", default=_format_range(_ARCHIVE.width_range), show_default=True, metavar="LO,HI"
+)
+@click.option(
+    "--mass-range", default=_format_range(_ARCHIVE.mass_range), show_default=True, metavar="LO,HI"
+)
+@click.option(
+    "--model",
+    default=_MODEL.model,
+    show_default=True,
+    help="Embedded model name, local checkpoint dir or cached Hugging Face id.",
+)
+@click.option(
+    "--device", type=click.Choice(DEVICE_CHOICES), default=_MODEL.device, show_default=True
+)
 @click.option("--dtype", type=click.Choice(DTYPE_CHOICES), default=_MODEL.dtype, show_default=True)
 @click.option("--temperature", type=float, default=_MODEL.temperature, show_default=True)
 @click.option("--top-p", type=float, default=_MODEL.top_p, show_default=True)
 @click.option("--max-new-tokens", type=int, default=_MODEL.max_new_tokens, show_default=True)
-@click.option("--sim-seconds", type=float, default=_EVALUATION.sim_seconds, show_default=True, help="Scored simulation window.")
+@click.option(
+    "--sim-seconds",
+    type=float,
+    default=_EVALUATION.sim_seconds,
+    show_default=True,
+    help="Scored simulation window.",
+)
 @click.option("--workers", type=int, help="Sandbox worker processes. [default: one per core]")
-@click.option("--eval-timeout", type=float, default=_EVALUATION.timeout_s, show_default=True, metavar="SECONDS", help="Wall-clock limit per genome.")
-@click.option("--allow-unsandboxed", is_flag=True, help="Run genomes even where the kernel refuses the seccomp lockdown.")
-@click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the run is stored. [default: runs/<UTC timestamp>]")
-@click.option("--resume", "resume_dir", type=click.Path(file_okay=False, path_type=Path), metavar="RUN_DIR", help="Continue the run in RUN_DIR.")
+@click.option(
+    "--eval-timeout",
+    type=float,
+    default=_EVALUATION.timeout_s,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wall-clock limit per genome.",
+)
+@click.option(
+    "--allow-unsandboxed",
+    is_flag=True,
+    help="Run genomes even where the kernel refuses the seccomp lockdown.",
+)
+@click.option(
+    "--run-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the run is stored. [default: runs/<UTC timestamp>]",
+)
+@click.option(
+    "--resume",
+    "resume_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="RUN_DIR",
+    help="Continue the run in RUN_DIR.",
+)
 @click.option("--quiet", is_flag=True, help="No live view.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary at the end.")
 @click.pass_context
@@ -130,14 +210,18 @@ def evolve_command(ctx: click.Context, **options: Any) -> None:
             else:
                 outcome = start_run(_new_config(options), run_dir, **callbacks)
     except KeyboardInterrupt:
-        hint = f"; resume with: openelm evolve --resume {run_dir}" if (run_dir / "run.db").exists() else ""
+        hint = (
+            f"; resume with: openelm evolve --resume {run_dir}"
+            if (run_dir / "run.db").exists()
+            else ""
+        )
         print_error(f"interrupted{hint}")
         ctx.exit(130)
     _report(outcome, as_json=options["as_json"], quiet=options["quiet"])
 
 
 def _default_run_dir() -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     candidate = Path("runs") / stamp
     suffix = 2
     while candidate.exists():
@@ -156,7 +240,9 @@ def _budget(options: dict[str, Any], *, default_iterations: int | None) -> Budge
 
 
 def _new_config(options: dict[str, Any]) -> EvolveConfig:
-    seed_programs = tuple(load_seed_program(spec) for spec in options["seed_programs"] or (DEFAULT_SEED_PROGRAM,))
+    seed_programs = tuple(
+        load_seed_program(spec) for spec in options["seed_programs"] or (DEFAULT_SEED_PROGRAM,)
+    )
     return EvolveConfig(
         seed=options["seed"] if options["seed"] is not None else secrets.randbits(31),
         seed_programs=seed_programs,
@@ -258,7 +344,10 @@ def _explicit_overrides(ctx: click.Context, options: dict[str, Any]) -> dict[str
             "archive.mass_range": archive.mass_range,
         }
     overrides = {
-        path: values[path] for name, paths in _OPTION_FIELDS.items() if typed(name) for path in paths
+        path: values[path]
+        for name, paths in _OPTION_FIELDS.items()
+        if typed(name)
+        for path in paths
     }
     if any(typed(name) for name in _BUDGET_OPTIONS):
         budget = _budget(options, default_iterations=None)
@@ -270,7 +359,11 @@ def _explicit_overrides(ctx: click.Context, options: dict[str, Any]) -> dict[str
     return overrides
 
 
-_BUDGET_FLAGS = {"iterations": " --iterations N", "evaluations": " --evaluations N", "time_limit": ""}
+_BUDGET_FLAGS = {
+    "iterations": " --iterations N",
+    "evaluations": " --evaluations N",
+    "time_limit": "",
+}
 
 
 def _report(outcome: RunOutcome, *, as_json: bool, quiet: bool) -> None:
@@ -278,7 +371,10 @@ def _report(outcome: RunOutcome, *, as_json: bool, quiet: bool) -> None:
         summary = run_summary(store)
     resume = f"openelm evolve --resume {outcome.run_dir}"
     if outcome.stop_reason == "interrupted":
-        live_console.print(f"stopped after iteration {outcome.last_iteration}; resume with: {resume}", soft_wrap=True)
+        live_console.print(
+            f"stopped after iteration {outcome.last_iteration}; resume with: {resume}",
+            soft_wrap=True,
+        )
     elif not quiet:
         reason = outcome.stop_reason.replace("_", " ")
         live_console.print(

@@ -6,9 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-
 from openelm.render import RenderOptions, render_subjects, resolve_target
 from openelm.render.writers import FORMATS, format_for
+
 from openelm_cli.output import console
 
 
@@ -23,15 +23,46 @@ def _size(text: str) -> tuple[int, int]:
 @click.command("render")
 @click.argument("target")
 @click.argument("elite", required=False)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Output file (.gif, .mp4 or .png).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Override the format the extension implies.")
-@click.option("--seconds", type=float, help="Simulated seconds after settling [default: the run's, else 15].")
-@click.option("--fps", type=int, default=30, show_default=True, help="Frames per second; must divide 60.")
-@click.option("--size", "size", default="480x320", show_default=True, help="Frame (or tile) size WxH in pixels.")
-@click.option("--follow/--no-follow", default=True, show_default=True, help="Camera tracks the body.")
-@click.option("--trail/--no-trail", default=True, show_default=True, help="Draw the centre-of-mass trail.")
-@click.option("--timeout", "timeout_s", type=float, default=5.0, show_default=True, help="Sandbox timeout for a .py genome.")
-@click.option("--allow-unsandboxed", is_flag=True, help="Run a .py genome even where seccomp is unavailable.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output file (.gif, .mp4 or .png).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Override the format the extension implies."
+)
+@click.option(
+    "--seconds", type=float, help="Simulated seconds after settling [default: the run's, else 15]."
+)
+@click.option(
+    "--fps", type=int, default=30, show_default=True, help="Frames per second; must divide 60."
+)
+@click.option(
+    "--size",
+    "size",
+    default="480x320",
+    show_default=True,
+    help="Frame (or tile) size WxH in pixels.",
+)
+@click.option(
+    "--follow/--no-follow", default=True, show_default=True, help="Camera tracks the body."
+)
+@click.option(
+    "--trail/--no-trail", default=True, show_default=True, help="Draw the centre-of-mass trail."
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="Sandbox timeout for a .py genome.",
+)
+@click.option(
+    "--allow-unsandboxed", is_flag=True, help="Run a .py genome even where seccomp is unavailable."
+)
 def render_command(
     target: str,
     elite: str | None,
@@ -67,10 +98,14 @@ def render_command(
     )
     # Options first: a bad --fps or --size fails before a genome runs.
     options.check()
-    subjects, run_seconds = resolve_target(target, elite, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed)
+    subjects, run_seconds = resolve_target(
+        target, elite, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed
+    )
     if seconds is not None:
         options = replace(options, seconds=seconds)
     elif run_seconds is not None:
         options = replace(options, seconds=run_seconds)
     path = render_subjects(subjects, out, options)
-    console.print(f"wrote {path} ({len(subjects)} walker{'s' if len(subjects) > 1 else ''}, {options.format})")
+    console.print(
+        f"wrote {path} ({len(subjects)} walker{'s' if len(subjects) > 1 else ''}, {options.format})"
+    )

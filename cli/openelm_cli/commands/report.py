@@ -9,7 +9,13 @@ from openelm_cli.output import console
 
 @click.command("report")
 @click.argument("run_dir")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for index.html and its images.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for index.html and its images.",
+)
 def report_command(run_dir: str, out_dir: str) -> None:
     """Write a self-contained HTML report of a run: archive heatmaps, curves,
     the top elites with animations and source, and the best elite's lineage.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from openelm.store import RunStore, RunStoreError, iter_run_dirs
 from rich.table import Table
 
-from openelm.store import RunStore, RunStoreError, iter_run_dirs
 from openelm_cli.output import console
 
 

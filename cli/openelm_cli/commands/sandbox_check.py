@@ -4,14 +4,14 @@ through the locked-down sandbox pool."""
 from __future__ import annotations
 
 import click
-from rich.table import Table
-from rich.text import Text
-
 from openelm.sandbox import DEFAULT_TIMEOUT_S, EvalResult, SandboxPool, SandboxUnavailableError
 from openelm.sandbox.hostile import CaseOutcome, run_battery
 from openelm.sandbox.pool import ProbeResult, WorkerInfo
 from openelm.sandbox.probes import PROBES
 from openelm.walker_files import read_bytes
+from rich.table import Table
+from rich.text import Text
+
 from openelm_cli.output import console, print_error, print_json
 
 # Exit code when the sandbox let something through or is not in force.
@@ -29,10 +29,19 @@ def _fitness(result: EvalResult) -> str:
 
 
 def _status_text(status: str) -> Text:
-    return Text(status, style="green" if status == "ok" else "red" if status in ("timeout", "crashed") else "yellow")
+    return Text(
+        status,
+        style="green"
+        if status == "ok"
+        else "red"
+        if status in ("timeout", "crashed")
+        else "yellow",
+    )
 
 
-def _check_files(pool: SandboxPool, files: tuple[str, ...], sources: list[bytes], as_json: bool) -> int:
+def _check_files(
+    pool: SandboxPool, files: tuple[str, ...], sources: list[bytes], as_json: bool
+) -> int:
     results = pool.evaluate(sources)
     if as_json:
         print_json(
@@ -77,14 +86,20 @@ def _lockdown_active(info: WorkerInfo) -> bool:
     return info.sandboxed and info.seccomp.split(":", 1)[-1].strip() == "2"
 
 
-def _print_battery(workers: list[WorkerInfo], probes: list[ProbeResult], outcomes: list[CaseOutcome]) -> None:
+def _print_battery(
+    workers: list[WorkerInfo], probes: list[ProbeResult], outcomes: list[CaseOutcome]
+) -> None:
     table = Table(title="workers (after lockdown)", title_justify="left")
     for column in ("pid", "/proc/self/status", "address space cap", "environment"):
         table.add_column(column)
     for info in workers:
-        seccomp = Text(info.seccomp.replace("\t", " "), style="green" if _lockdown_active(info) else "bold red")
+        seccomp = Text(
+            info.seccomp.replace("\t", " "), style="green" if _lockdown_active(info) else "bold red"
+        )
         address_space = f"{info.limits.get('as', (0, 0))[0] >> 20} MiB"
-        table.add_row(str(info.pid), seccomp, address_space, Text(", ".join(info.environment) or "(empty)"))
+        table.add_row(
+            str(info.pid), seccomp, address_space, Text(", ".join(info.environment) or "(empty)")
+        )
     console.print(table)
 
     table = Table(title="lockdown probes (run inside a real worker)", title_justify="left")
@@ -102,14 +117,22 @@ def _print_battery(workers: list[WorkerInfo], probes: list[ProbeResult], outcome
     for outcome in outcomes:
         got = ", ".join(sorted({r.status for r in outcome.results}))
         style = {"expected": "green", "mismatch": "yellow", "escaped": "bold red"}[outcome.verdict]
-        attack = outcome.case.attack + (f" (×{outcome.case.repeat})" if outcome.case.repeat > 1 else "")
+        attack = outcome.case.attack + (
+            f" (×{outcome.case.repeat})" if outcome.case.repeat > 1 else ""
+        )
         table.add_row(
-            Text(attack), outcome.case.expected, Text(got), Text(outcome.verdict, style=style), f"{outcome.wall_s:.3f}"
+            Text(attack),
+            outcome.case.expected,
+            Text(got),
+            Text(outcome.verdict, style=style),
+            f"{outcome.wall_s:.3f}",
         )
     console.print(table)
     for outcome in outcomes:
         if outcome.verdict != "expected":
-            console.print(Text(f"{outcome.case.name}: {outcome.verdict}: {outcome.reason}", style="red"))
+            console.print(
+                Text(f"{outcome.case.name}: {outcome.verdict}: {outcome.reason}", style="red")
+            )
 
 
 def _run_battery(pool: SandboxPool, as_json: bool) -> int:
@@ -126,11 +149,22 @@ def _run_battery(pool: SandboxPool, as_json: bool) -> int:
             {
                 "lockdown_active": lockdown_active,
                 "workers": [
-                    {"pid": w.pid, "seccomp": w.seccomp, "sandboxed": w.sandboxed, "environment": list(w.environment)}
+                    {
+                        "pid": w.pid,
+                        "seccomp": w.seccomp,
+                        "sandboxed": w.sandboxed,
+                        "environment": list(w.environment),
+                    }
                     for w in workers
                 ],
                 "probes": [
-                    {"name": p.name, "attack": p.attack, "outcome": p.outcome, "detail": p.detail, "contained": p.contained}
+                    {
+                        "name": p.name,
+                        "attack": p.attack,
+                        "outcome": p.outcome,
+                        "detail": p.detail,
+                        "contained": p.contained,
+                    }
                     for p in probes
                 ],
                 "battery": [
@@ -156,7 +190,14 @@ def _run_battery(pool: SandboxPool, as_json: bool) -> int:
             f"{len(outcomes)} attacks and {len(probes)} probes: {escaped} escaped, {mismatched} mismatched; "
             f"lockdown {'active' if lockdown_active else 'MISSING'}; {pool.respawns} worker respawns"
         )
-        console.print(Text(summary, style="bold green" if not escaped and not mismatched and lockdown_active else "bold red"))
+        console.print(
+            Text(
+                summary,
+                style="bold green"
+                if not escaped and not mismatched and lockdown_active
+                else "bold red",
+            )
+        )
     if escaped or not lockdown_active:
         return EXIT_ESCAPED
     return 1 if mismatched else 0
@@ -173,7 +214,12 @@ def _run_battery(pool: SandboxPool, as_json: bool) -> int:
     show_default=True,
     help="Wall-clock limit per genome, seconds; the worker is killed past it.",
 )
-@click.option("--workers", type=click.IntRange(min=1, max=256), default=None, help="Worker processes [default: one per core].")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=256),
+    default=None,
+    help="Worker processes [default: one per core].",
+)
 @click.option(
     "--allow-unsandboxed",
     is_flag=True,
@@ -216,7 +262,8 @@ def sandbox_check_command(
         ctx.exit(EXIT_ESCAPED if not files else e.exit_code)
     with pool:
         if not pool.sandboxed and not as_json:
-            print_error("the seccomp lockdown is NOT active: genomes run with rlimits only (--allow-unsandboxed)")
+            print_error(
+                "the seccomp lockdown is NOT active: genomes run with rlimits only (--allow-unsandboxed)"
+            )
         code = _check_files(pool, files, sources, as_json) if files else _run_battery(pool, as_json)
     ctx.exit(code)
-

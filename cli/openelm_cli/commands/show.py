@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
-
 from openelm.evolve import run_summary
 from openelm.store import RunStore
+from rich.table import Table
+
 from openelm_cli.output import console, key_value_table, print_json
 
 
@@ -27,14 +27,20 @@ def print_summary(summary: dict[str, Any]) -> None:
         ("seed", str(summary["seed"])),
         ("iterations", str(summary["iterations"])),
         ("evaluations", str(summary["evaluations"])),
-        ("niches", f"{summary['niches_filled']} / {summary['niches_total']} ({summary['coverage']:.1%})"),
+        (
+            "niches",
+            f"{summary['niches_filled']} / {summary['niches_total']} ({summary['coverage']:.1%})",
+        ),
         ("QD score", _number(summary["qd_score"], 2)),
         ("best fitness (m)", _number(summary["max_fitness"])),
         ("mean elite fitness (m)", _number(summary["mean_fitness"])),
         ("valid", f"{summary['valid_fraction']:.1%}"),
         (
             "funnel",
-            " → ".join(f"{funnel[stage]} {stage}" for stage in ("generated", "parsed", "ran", "valid", "walked")),
+            " → ".join(
+                f"{funnel[stage]} {stage}"
+                for stage in ("generated", "parsed", "ran", "valid", "walked")
+            ),
         ),
         ("tokens generated", str(summary["tokens_generated"])),
         ("tokens/s", f"{summary['tokens_per_second']:.1f}"),
@@ -44,7 +50,16 @@ def print_summary(summary: dict[str, Any]) -> None:
     console.print(key_value_table(summary["run_dir"], rows))
     if summary["top_elites"]:
         table = Table(title="top elites", title_justify="left")
-        for column in ("id", "fitness (m)", "cell (h,w,m)", "height", "width", "mass", "operator", "iteration"):
+        for column in (
+            "id",
+            "fitness (m)",
+            "cell (h,w,m)",
+            "height",
+            "width",
+            "mass",
+            "operator",
+            "iteration",
+        ):
             table.add_column(column, justify="right")
         for elite in summary["top_elites"]:
             descriptors = elite["descriptors"]
@@ -63,7 +78,12 @@ def print_summary(summary: dict[str, Any]) -> None:
 
 @click.command("show")
 @click.argument("run_dir", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (the keys of `evolve --json`).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary as JSON (the keys of `evolve --json`).",
+)
 def show_command(run_dir: Path, as_json: bool) -> None:
     """Summarise a run: metrics, validity funnel and top elites.
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-
 from openelm import simulate
 from openelm.sandbox import DEFAULT_TIMEOUT_S
 from openelm.walker_files import load_walker
+
 from openelm_cli.output import console, key_value_table, print_error, print_json
 
 
@@ -35,7 +35,12 @@ from openelm_cli.output import console, key_value_table, print_error, print_json
 )
 @click.pass_context
 def simulate_command(
-    ctx: click.Context, file: str, as_json: bool, seconds: float, timeout_s: float, allow_unsandboxed: bool
+    ctx: click.Context,
+    file: str,
+    as_json: bool,
+    seconds: float,
+    timeout_s: float,
+    allow_unsandboxed: bool,
 ) -> None:
     """Simulate one walker and print its fitness, descriptors and size.
 

@@ -71,7 +71,9 @@ class GridArchive:
         height_bin, width_bin = divmod(height_and_width, width_bins)
         return (height_bin, width_bin, mass_bin)
 
-    def add(self, program_id: int, fitness: float, descriptors: Descriptors, source: str) -> Placement:
+    def add(
+        self, program_id: int, fitness: float, descriptors: Descriptors, source: str
+    ) -> Placement:
         if not (math.isfinite(fitness) and all(math.isfinite(value) for value in descriptors)):
             return Placement.REJECTED
         cell = self.cell_index(descriptors)

@@ -153,7 +153,9 @@ class EvolveConfig:
             ),
             mutation=replace(
                 MutationConfig(**{k: v for k, v in mutation.items() if k != "mix_weights"}),
-                mix_weights=tuple((str(name), float(weight)) for name, weight in mutation["mix_weights"]),
+                mix_weights=tuple(
+                    (str(name), float(weight)) for name, weight in mutation["mix_weights"]
+                ),
             ),
             model=ModelConfig(**data["model"]),
             evaluation=EvaluationConfig(**data["evaluation"]),
@@ -222,15 +224,21 @@ def validate_config(config: EvolveConfig) -> EvolveConfig:
         raise EvolveConfigError(f"{archive.cell_count} cells is too many (at most 1000000)")
     for name, (low, high) in zip(DESCRIPTOR_NAMES, archive.ranges):
         if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
-            raise EvolveConfigError(f"{name} range must be finite with low < high, not {low},{high}")
+            raise EvolveConfigError(
+                f"{name} range must be finite with low < high, not {low},{high}"
+            )
     _validate_mutation(config.mutation)
     model = config.model
     if not model.model:
         raise EvolveConfigError("model must not be empty")
     if model.device not in DEVICE_CHOICES:
-        raise EvolveConfigError(f"device must be one of {', '.join(DEVICE_CHOICES)}, not {model.device!r}")
+        raise EvolveConfigError(
+            f"device must be one of {', '.join(DEVICE_CHOICES)}, not {model.device!r}"
+        )
     if model.dtype not in DTYPE_CHOICES:
-        raise EvolveConfigError(f"dtype must be one of {', '.join(DTYPE_CHOICES)}, not {model.dtype!r}")
+        raise EvolveConfigError(
+            f"dtype must be one of {', '.join(DTYPE_CHOICES)}, not {model.dtype!r}"
+        )
     if model.temperature < 0 or not math.isfinite(model.temperature):
         raise EvolveConfigError(f"temperature must be >= 0, not {model.temperature}")
     if not 0 < model.top_p <= 1:
@@ -239,7 +247,9 @@ def validate_config(config: EvolveConfig) -> EvolveConfig:
         raise EvolveConfigError(f"max new tokens must be at least 1, not {model.max_new_tokens}")
     evaluation = config.evaluation
     if not 0 < evaluation.sim_seconds <= 3600:
-        raise EvolveConfigError(f"simulated seconds must be in (0, 3600], not {evaluation.sim_seconds}")
+        raise EvolveConfigError(
+            f"simulated seconds must be in (0, 3600], not {evaluation.sim_seconds}"
+        )
     if evaluation.workers is not None and evaluation.workers < 1:
         raise EvolveConfigError(f"workers must be at least 1, not {evaluation.workers}")
     if not evaluation.timeout_s > 0:
@@ -261,11 +271,15 @@ def _validate_mutation(mutation: MutationConfig) -> None:
         )
     if mutation.operator == "mix":
         if not mutation.mix_weights:
-            raise EvolveConfigError("mutation 'mix' needs weights, e.g. --mix prompt=0.5,diff=0.3,crossover=0.2")
+            raise EvolveConfigError(
+                "mutation 'mix' needs weights, e.g. --mix prompt=0.5,diff=0.3,crossover=0.2"
+            )
         names = [name for name, _ in mutation.mix_weights]
         for name, weight in mutation.mix_weights:
             if name not in OPERATOR_NAMES:
-                raise EvolveConfigError(f"unknown operator {name!r} in mix (choose from {', '.join(OPERATOR_NAMES)})")
+                raise EvolveConfigError(
+                    f"unknown operator {name!r} in mix (choose from {', '.join(OPERATOR_NAMES)})"
+                )
             if not (math.isfinite(weight) and weight >= 0):
                 raise EvolveConfigError(f"mix weight of {name} must be >= 0, not {weight}")
         if len(set(names)) != len(names):
@@ -276,11 +290,17 @@ def _validate_mutation(mutation: MutationConfig) -> None:
     elif mutation.mix_weights:
         raise EvolveConfigError("mix weights are only used with --mutation mix")
     if mutation.crossover_parents < 2:
-        raise EvolveConfigError(f"crossover needs at least 2 parents, not {mutation.crossover_parents}")
+        raise EvolveConfigError(
+            f"crossover needs at least 2 parents, not {mutation.crossover_parents}"
+        )
     if not 0 < mutation.random_rate <= 1:
-        raise EvolveConfigError(f"random mutation rate must be in (0, 1], not {mutation.random_rate}")
+        raise EvolveConfigError(
+            f"random mutation rate must be in (0, 1], not {mutation.random_rate}"
+        )
     if not (math.isfinite(mutation.random_sigma) and mutation.random_sigma > 0):
-        raise EvolveConfigError(f"random mutation sigma must be positive, not {mutation.random_sigma}")
+        raise EvolveConfigError(
+            f"random mutation sigma must be positive, not {mutation.random_sigma}"
+        )
 
 
 def parse_mix(text: str) -> tuple[tuple[str, float], ...]:
@@ -293,7 +313,9 @@ def parse_mix(text: str) -> tuple[tuple[str, float], ...]:
         try:
             weight = float(weight_text)
         except ValueError:
-            raise EvolveConfigError(f"mix weight {weight_text!r} of {name.strip()} is not a number") from None
+            raise EvolveConfigError(
+                f"mix weight {weight_text!r} of {name.strip()} is not a number"
+            ) from None
         pairs.append((name.strip(), weight))
     return tuple(pairs)
 
@@ -318,7 +340,9 @@ def parse_bins(text: str) -> tuple[int, int, int]:
         counts = [int(part) for part in parts]
     except ValueError:
         raise EvolveConfigError(f"bins must be whole numbers, not {text!r}") from None
-    return (counts[0], counts[0], counts[0]) if len(counts) == 1 else (counts[0], counts[1], counts[2])
+    return (
+        (counts[0], counts[0], counts[0]) if len(counts) == 1 else (counts[0], counts[1], counts[2])
+    )
 
 
 def _int_triple(values: Any) -> tuple[int, int, int]:

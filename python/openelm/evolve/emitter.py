@@ -15,13 +15,17 @@ from openelm.evolve.rng import Stream, stream_rng
 
 
 class MutationEmitter:
-    def __init__(self, operators: Mapping[str, MutationOperator], weights: Sequence[tuple[str, float]]) -> None:
+    def __init__(
+        self, operators: Mapping[str, MutationOperator], weights: Sequence[tuple[str, float]]
+    ) -> None:
         self.operators = dict(operators)
         self.names = [name for name, _ in weights]
         total = sum(weight for _, weight in weights)
         self.probabilities = [weight / total for _, weight in weights]
 
-    def ask(self, snapshot: ArchiveSnapshot, count: int, *, run_seed: int, iteration: int) -> list[MutationPlan]:
+    def ask(
+        self, snapshot: ArchiveSnapshot, count: int, *, run_seed: int, iteration: int
+    ) -> list[MutationPlan]:
         """`count` plans for `iteration`, drawn from the elites in `snapshot`."""
         if not snapshot.elites:
             raise ValueError("the archive is empty: no parent to mutate")
@@ -33,8 +37,16 @@ class MutationEmitter:
             parent_count = min(operator.parent_count, len(snapshot.elites))
             cells = selection.choice(len(snapshot.elites), size=parent_count, replace=False)
             parents = [
-                Parent(snapshot.elites[int(i)].program_id, snapshot.elites[int(i)].source, snapshot.elites[int(i)].fitness)
+                Parent(
+                    snapshot.elites[int(i)].program_id,
+                    snapshot.elites[int(i)].source,
+                    snapshot.elites[int(i)].fitness,
+                )
                 for i in cells
             ]
-            plans.append(operator.plan(parents, stream_rng(run_seed, iteration, Stream.OPERATOR, child_index)))
+            plans.append(
+                operator.plan(
+                    parents, stream_rng(run_seed, iteration, Stream.OPERATOR, child_index)
+                )
+            )
         return plans

@@ -29,7 +29,9 @@ def export_archive(store: RunStore, out: str | Path) -> int:
         raise ExportError(f"{out} is a directory; give a file name such as archive.jsonl")
     archive = GridArchive(store.config.archive)
     elites = sorted(store.elites(), key=lambda elite: (-elite.fitness, elite.program_id))
-    records = {record.id: record for record in store.programs([elite.program_id for elite in elites])}
+    records = {
+        record.id: record for record in store.programs([elite.program_id for elite in elites])
+    }
     partial = out.with_name(out.name + ".partial")
     try:
         with partial.open("w", encoding="utf-8") as handle:

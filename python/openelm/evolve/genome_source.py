@@ -91,7 +91,9 @@ def _definition_keys(source: str) -> dict[str, str]:
     definitions: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name != "make_walker":
-            first_line = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+            first_line = min(
+                [node.lineno, *(decorator.lineno for decorator in node.decorator_list)]
+            )
             text = "".join(lines[first_line - 1 : node.end_lineno]).rstrip("\n") + "\n\n"
             definitions.setdefault(f"def {node.name}", text)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -37,7 +37,9 @@ class Funnel:
             counts[1] += status not in NOT_PARSED_STATUSES
             counts[2] += status in RAN_STATUSES
             counts[3] += status == "ok"
-            counts[4] += status == "ok" and fitness is not None and fitness > WALKED_FITNESS_THRESHOLD_M
+            counts[4] += (
+                status == "ok" and fitness is not None and fitness > WALKED_FITNESS_THRESHOLD_M
+            )
         return cls(*counts)
 
     def __add__(self, other: Funnel) -> Funnel:
@@ -79,7 +81,9 @@ class IterationMetrics:
 
     @property
     def tokens_per_second(self) -> float:
-        return self.completion_tokens / self.generation_seconds if self.generation_seconds > 0 else 0.0
+        return (
+            self.completion_tokens / self.generation_seconds if self.generation_seconds > 0 else 0.0
+        )
 
     @property
     def evaluations_per_second(self) -> float:

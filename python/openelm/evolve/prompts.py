@@ -45,7 +45,9 @@ def _with_newline(text: str) -> str:
 
 def modification_prompt(parent_source: str) -> str:
     """API doc, the parent, the instruction, then `def make_walker():`."""
-    return WALKER_API_DOC + "\n" + _with_newline(parent_source) + "\n" + PROMPT_INSTRUCTION + ENTRY_DEF
+    return (
+        WALKER_API_DOC + "\n" + _with_newline(parent_source) + "\n" + PROMPT_INSTRUCTION + ENTRY_DEF
+    )
 
 
 def commit_prompt(parent_source: str, commit_message: str, parent_prefix: str) -> str:

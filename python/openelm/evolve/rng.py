@@ -20,7 +20,9 @@ class Stream(IntEnum):
 
 
 def stream_rng(run_seed: int, iteration: int, stream: Stream, *indices: int) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence([run_seed, iteration, int(stream), *indices]))
+    return np.random.default_rng(
+        np.random.SeedSequence([run_seed, iteration, int(stream), *indices])
+    )
 
 
 def generation_seed(run_seed: int, iteration: int) -> int:

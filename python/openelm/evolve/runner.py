@@ -99,7 +99,9 @@ def start_run(
     validate_config(config)
     run_dir = Path(run_dir)
     if (run_dir / DB_NAME).exists():
-        raise RunStoreError(f"{run_dir} already holds a run; continue it with: openelm evolve --resume {run_dir}")
+        raise RunStoreError(
+            f"{run_dir} already holds a run; continue it with: openelm evolve --resume {run_dir}"
+        )
     phase = on_phase or _ignore
     completer = _load_completer(config, phase)
     with _sandbox_pool(config, phase) as pool:
@@ -139,7 +141,9 @@ def resume_run(
                     # run exists yet but its config.
                     started = time.perf_counter()
                     phase("evaluating the seed programs")
-                    seed_results = pool.evaluate([program.source for program in config.seed_programs])
+                    seed_results = pool.evaluate(
+                        [program.source for program in config.seed_programs]
+                    )
                     _require_a_valid_seed(config, seed_results)
                     driver.commit_seeds(seed_results, started=started)
                 return driver.evolve()
@@ -269,7 +273,9 @@ class _Driver:
         if self.generating:
             raise _GenerationInterrupted
 
-    def _generate(self, iteration: int, snapshot: ArchiveSnapshot, count: int) -> GeneratedBatch | None:
+    def _generate(
+        self, iteration: int, snapshot: ArchiveSnapshot, count: int
+    ) -> GeneratedBatch | None:
         """Ask for a batch; None when Ctrl-C abandoned it."""
         if self.stop_requested:
             return None
@@ -287,8 +293,12 @@ class _Driver:
     # -- the loop -----------------------------------------------------------
 
     def commit_seeds(self, results: Sequence[EvalResult], *, started: float) -> None:
-        children = [Child(SEED_OPERATOR, (), program.source) for program in self.config.seed_programs]
-        self._commit(0, children, results, generation_seconds=0.0, evaluation_seconds=0.0, started=started)
+        children = [
+            Child(SEED_OPERATOR, (), program.source) for program in self.config.seed_programs
+        ]
+        self._commit(
+            0, children, results, generation_seconds=0.0, evaluation_seconds=0.0, started=started
+        )
 
     def evolve(self) -> RunOutcome:
         last = self.store.last_iteration()
@@ -349,7 +359,10 @@ class _Driver:
             return "iterations"
         if size == 0:
             return "evaluations"
-        if budget.time_limit_s is not None and time.perf_counter() - self.session_started >= budget.time_limit_s:
+        if (
+            budget.time_limit_s is not None
+            and time.perf_counter() - self.session_started >= budget.time_limit_s
+        ):
             return "time_limit"
         return None
 

@@ -37,7 +37,9 @@ class TellResult:
 
 
 class Scheduler:
-    def __init__(self, config: EvolveConfig, archive: GridArchive, completer: Completer | None) -> None:
+    def __init__(
+        self, config: EvolveConfig, archive: GridArchive, completer: Completer | None
+    ) -> None:
         self.config = config
         self.archive = archive
         self.completer = completer
@@ -47,11 +49,18 @@ class Scheduler:
         """`count` children for `iteration`, bred from the elites in `snapshot`."""
         plans = self.emitter.ask(snapshot, count, run_seed=self.config.seed, iteration=iteration)
         return realize_plans(
-            plans, self.completer, iteration=iteration, seed=generation_seed(self.config.seed, iteration)
+            plans,
+            self.completer,
+            iteration=iteration,
+            seed=generation_seed(self.config.seed, iteration),
         )
 
     def tell(
-        self, iteration: int, children: Sequence[Child], results: Sequence[EvalResult], first_program_id: int
+        self,
+        iteration: int,
+        children: Sequence[Child],
+        results: Sequence[EvalResult],
+        first_program_id: int,
     ) -> TellResult:
         """Insert each valid child into the archive (strictly better wins) and
         build the records of this iteration; program ids count up from
@@ -65,8 +74,16 @@ class Scheduler:
             program_id = first_program_id + batch_index
             cell: int | None = None
             descriptors: tuple[float, float, float] | None = None
-            if result.status == "ok" and result.fitness is not None and math.isfinite(result.fitness):
-                assert result.height is not None and result.width is not None and result.mass is not None
+            if (
+                result.status == "ok"
+                and result.fitness is not None
+                and math.isfinite(result.fitness)
+            ):
+                assert (
+                    result.height is not None
+                    and result.width is not None
+                    and result.mass is not None
+                )
                 descriptors = (result.height, result.width, result.mass)
                 cell = self.archive.cell_index(descriptors)
                 previous = self.archive.elite(cell)
@@ -86,7 +103,9 @@ class Scheduler:
                     operator=child.operator,
                     parent_ids=child.parent_ids,
                     source=child.source,
-                    source_hash=hashlib.sha256(child.source.encode("utf-8", "surrogatepass")).hexdigest(),
+                    source_hash=hashlib.sha256(
+                        child.source.encode("utf-8", "surrogatepass")
+                    ).hexdigest(),
                     prompt_tokens=child.prompt_tokens,
                     completion_tokens=child.completion_tokens,
                     status=result.status,

@@ -32,7 +32,9 @@ def run_summary(store: RunStore, *, top: int = TOP_ELITES) -> dict[str, Any]:
     last = history[-1] if history else None
     archive = GridArchive(config.archive)
     elites = sorted(store.elites(), key=lambda elite: (-elite.fitness, elite.program_id))[:top]
-    records = {record.id: record for record in store.programs([elite.program_id for elite in elites])}
+    records = {
+        record.id: record for record in store.programs([elite.program_id for elite in elites])
+    }
     return {
         "run_dir": str(store.run_dir),
         "created_at": store.created_at,

@@ -51,7 +51,9 @@ def shared_prompt_attention(
     assert isinstance(cache, DecodeCache)
     unsupported = [name for name in _UNSUPPORTED_FEATURES if kwargs.get(name) is not None]
     if unsupported:
-        raise NotImplementedError(f"shared-prompt attention does not support {', '.join(unsupported)}")
+        raise NotImplementedError(
+            f"shared-prompt attention does not support {', '.join(unsupported)}"
+        )
     rows, query_heads, query_length, head_dim = query.shape
     if query_length != 1:
         raise ValueError("shared-prompt attention decodes one token per row")
@@ -66,7 +68,9 @@ def shared_prompt_attention(
         generated_scores = generated_scores + cache.generated_bias
     output = None if len(cache.groups) == 1 else query.new_empty((rows, kv_heads, group, head_dim))
     for row_group in cache.groups:
-        prompt_keys, prompt_values = cache.prompts[row_group.prompt_id].layer_keys_values[module.layer_idx]
+        prompt_keys, prompt_values = cache.prompts[row_group.prompt_id].layer_keys_values[
+            module.layer_idx
+        ]
         prompt_length = prompt_values.shape[-2]
         group_queries = queries[row_group.rows]
         count = group_queries.shape[0]
@@ -79,9 +83,12 @@ def shared_prompt_attention(
         probs = torch.softmax(scores, dim=-1).to(value.dtype)
         prompt_probs, generated_probs = probs.split([prompt_length, cache.span], dim=-1)
         from_prompt = torch.matmul(
-            prompt_probs.transpose(0, 1).reshape(kv_heads, count * group, prompt_length), prompt_values
+            prompt_probs.transpose(0, 1).reshape(kv_heads, count * group, prompt_length),
+            prompt_values,
         ).view(kv_heads, count, group, head_dim)
-        group_output = from_prompt.transpose(0, 1) + torch.matmul(generated_probs, value[row_group.rows])
+        group_output = from_prompt.transpose(0, 1) + torch.matmul(
+            generated_probs, value[row_group.rows]
+        )
         if output is None:
             output = group_output
         else:

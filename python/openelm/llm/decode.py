@@ -115,7 +115,9 @@ class DecodeLoop:
     def _admit(self, pending: deque[DecodeRow], not_joined: Counter[int]) -> None:
         """Start waiting rows in free batch rows, drawing each one's first token."""
         while pending:
-            free = next((index for index, row in enumerate(self._batch) if row.stopped is not None), None)
+            free = next(
+                (index for index, row in enumerate(self._batch) if row.stopped is not None), None
+            )
             if free is None and len(self._batch) < self._max_rows:
                 free = len(self._batch)
             if free is None:
@@ -131,7 +133,9 @@ class DecodeLoop:
             assert cache is not None
             cache.add_prompt(row.prompt_id, state)
             cache.start_row(free, row.prompt_id)
-            generator = row_generator(self._settings.seed, row.request_index, row.sample_index, self._model.device)
+            generator = row_generator(
+                self._settings.seed, row.request_index, row.sample_index, self._model.device
+            )
             detector = ScopeEndDetector(self._tokenizer, self._newline_ids, state.token_ids[-1])
             if free == len(self._batch):
                 self._batch.append(row)

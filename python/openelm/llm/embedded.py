@@ -71,7 +71,9 @@ def find_embedded_gguf() -> Path:
     raise EmbeddedModelMissingError(f"the {EMBEDDED_PACKAGE} package has no {EMBEDDED_GGUF_NAME}")
 
 
-def ensure_embedded_checkpoint(cache_dir: str | os.PathLike[str] | None = None) -> EmbeddedCheckpoint:
+def ensure_embedded_checkpoint(
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> EmbeddedCheckpoint:
     """Return the converted checkpoint, converting the GGUF first if the cache
     has no checkpoint for this exact file."""
     gguf = find_embedded_gguf()
@@ -104,7 +106,9 @@ def _convert_into_cache(gguf: Path, target: Path) -> EmbeddedCheckpoint:
         if target.exists():
             # A stale checkpoint (the GGUF changed): move it aside first, as
             # rename cannot replace a non-empty directory.
-            stale = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", dir=target.parent))
+            stale = Path(
+                tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", dir=target.parent)
+            )
             target.rename(stale / "old")
             shutil.rmtree(stale, ignore_errors=True)
         try:
@@ -122,7 +126,9 @@ def _write_checkpoint(gguf: Path, out_dir: Path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    gguf_model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    gguf_model = AutoModelForCausalLM.from_pretrained(
+        gguf.parent, gguf_file=gguf.name, dtype=torch.float32
+    )
     # save_pretrained refuses a model that carries a GGUF quantization config,
     # so copy the dequantised weights into a fresh model built without it.
     config = gguf_model.config

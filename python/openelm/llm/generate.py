@@ -142,7 +142,9 @@ class Generator:
         prompts: list[HealedPrompt] = []
         for request in parsed:
             if request.prompt not in prompt_id_of:
-                token_ids = self.language_model.tokenizer(request.prompt, add_special_tokens=False)["input_ids"]
+                token_ids = self.language_model.tokenizer(request.prompt, add_special_tokens=False)[
+                    "input_ids"
+                ]
                 if not token_ids:
                     raise ValueError("a prompt must not be empty")
                 prompt_id_of[request.prompt] = len(prompts)

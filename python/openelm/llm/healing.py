@@ -22,7 +22,9 @@ def decoded_vocabulary(tokenizer: PreTrainedTokenizerBase, vocab_size: int) -> l
     """The text of every token id below `vocab_size`, decoded on its own
     ('' for ids the tokenizer does not know)."""
     known = min(len(tokenizer), vocab_size)
-    texts = tokenizer.batch_decode([[token_id] for token_id in range(known)], clean_up_tokenization_spaces=False)
+    texts = tokenizer.batch_decode(
+        [[token_id] for token_id in range(known)], clean_up_tokenization_spaces=False
+    )
     return texts + [""] * (vocab_size - known)
 
 

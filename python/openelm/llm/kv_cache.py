@@ -61,7 +61,9 @@ class _GeneratedLayer(CacheLayerMixin):
 
     is_sliding = False
 
-    def __init__(self, cache: DecodeCache, keys_buffer: torch.Tensor, values_buffer: torch.Tensor) -> None:
+    def __init__(
+        self, cache: DecodeCache, keys_buffer: torch.Tensor, values_buffer: torch.Tensor
+    ) -> None:
         super().__init__()
         self._cache = cache
         self.keys_buffer = keys_buffer
@@ -119,8 +121,12 @@ class DecodeCache(Cache):
         layers: list[CacheLayerMixin] = [
             _GeneratedLayer(
                 self,
-                torch.zeros((max_rows, kv_heads, head_dim, max_new_tokens), dtype=dtype, device=device),
-                torch.zeros((max_rows, kv_heads, max_new_tokens, head_dim), dtype=dtype, device=device),
+                torch.zeros(
+                    (max_rows, kv_heads, head_dim, max_new_tokens), dtype=dtype, device=device
+                ),
+                torch.zeros(
+                    (max_rows, kv_heads, max_new_tokens, head_dim), dtype=dtype, device=device
+                ),
             )
             for _ in range(num_layers)
         ]
@@ -135,7 +141,9 @@ class DecodeCache(Cache):
         self.lengths = torch.zeros(0, dtype=torch.long, device=device)
         self.uniform_length: int | None = None  # set when every row has the same length
         self.span = 0  # positions to attend over: longest row, plus this step's token
-        self.generated_bias: torch.Tensor | None = None  # [rows, 1, 1, span]: -inf past a row's length
+        self.generated_bias: torch.Tensor | None = (
+            None  # [rows, 1, 1, span]: -inf past a row's length
+        )
 
     @property
     def row_count(self) -> int:
@@ -162,8 +170,12 @@ class DecodeCache(Cache):
         filled = max((self.row_length[row] for row in rows), default=0)
         index = torch.tensor(rows, dtype=torch.long, device=self.device)
         for layer in self.layers:
-            layer.keys_buffer[: len(rows), ..., :filled] = layer.keys_buffer[..., :filled].index_select(0, index)
-            layer.values_buffer[: len(rows), :, :filled] = layer.values_buffer[:, :, :filled].index_select(0, index)
+            layer.keys_buffer[: len(rows), ..., :filled] = layer.keys_buffer[
+                ..., :filled
+            ].index_select(0, index)
+            layer.values_buffer[: len(rows), :, :filled] = layer.values_buffer[
+                :, :, :filled
+            ].index_select(0, index)
         self.row_prompt = [self.row_prompt[row] for row in rows]
         self.row_length = [self.row_length[row] for row in rows]
         self._forget_unused_prompts()

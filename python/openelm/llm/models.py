@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Literal
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 from openelm.errors import OpenelmError
 from openelm.llm.embedded import (
@@ -132,7 +137,10 @@ def resolve_model(spec: str, *, cache_dir: str | os.PathLike[str] | None = None)
         except EmbeddedModelMissingError as error:
             raise ModelNotFoundError(f"model {spec!r} not found: {error}") from error
         return ResolvedModel(
-            name=EMBEDDED_MODEL_NAME, source="embedded", path=checkpoint.path, revision=checkpoint.revision
+            name=EMBEDDED_MODEL_NAME,
+            source="embedded",
+            path=checkpoint.path,
+            revision=checkpoint.revision,
         )
 
     local = Path(spec).expanduser()

@@ -27,14 +27,16 @@ def prefill_prompts(
     longest = max(len(token_ids) for token_ids in prompts)
     # Pad with the prompt's own first token: any id works under the mask.
     input_ids = torch.tensor(
-        [[token_ids[0]] * (longest - len(token_ids)) + token_ids for token_ids in prompts], device=device
+        [[token_ids[0]] * (longest - len(token_ids)) + token_ids for token_ids in prompts],
+        device=device,
     )
     padded = any(len(token_ids) != longest for token_ids in prompts)
     attention_mask = None
     position_ids = None
     if padded:
         attention_mask = torch.tensor(
-            [[0] * (longest - len(token_ids)) + [1] * len(token_ids) for token_ids in prompts], device=device
+            [[0] * (longest - len(token_ids)) + [1] * len(token_ids) for token_ids in prompts],
+            device=device,
         )
         position_ids = (attention_mask.cumsum(dim=-1) - 1).clamp(min=0)
     cache = DynamicCache()
@@ -51,7 +53,9 @@ def prefill_prompts(
         start = longest - len(token_ids)
         layer_keys_values = [
             (
-                layer.keys[index, :, start:].transpose(-1, -2).contiguous(),  # [kv_heads, head_dim, length]
+                layer.keys[index, :, start:]
+                .transpose(-1, -2)
+                .contiguous(),  # [kv_heads, head_dim, length]
                 layer.values[index, :, start:].contiguous(),  # [kv_heads, length, head_dim]
             )
             for layer in cache.layers
@@ -60,6 +64,12 @@ def prefill_prompts(
         allowed = first_token_ids[index]
         if allowed is not None:
             allowed_tensor = torch.tensor(allowed, device=device)
-            logits = torch.full_like(logits, float("-inf")).index_copy(0, allowed_tensor, logits[allowed_tensor])
-        states.append(PromptState(token_ids=token_ids, layer_keys_values=layer_keys_values, next_token_logits=logits))
+            logits = torch.full_like(logits, float("-inf")).index_copy(
+                0, allowed_tensor, logits[allowed_tensor]
+            )
+        states.append(
+            PromptState(
+                token_ids=token_ids, layer_keys_values=layer_keys_values, next_token_logits=logits
+            )
+        )
     return states

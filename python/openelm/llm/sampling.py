@@ -20,7 +20,9 @@ from collections.abc import Sequence
 import torch
 
 
-def row_generator(seed: int, request_index: int, sample_index: int, device: torch.device) -> torch.Generator:
+def row_generator(
+    seed: int, request_index: int, sample_index: int, device: torch.device
+) -> torch.Generator:
     """The random stream of one completion."""
     key = f"{seed}:{request_index}:{sample_index}".encode()
     derived_seed = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
@@ -40,7 +42,9 @@ def sample_next_tokens(
     """One token id per row of `logits` ([rows, vocab]); temperature 0 is greedy."""
     if temperature == 0.0:
         return logits.argmax(dim=-1)
-    top_logits, top_ids = torch.topk(logits.float(), min(top_k, logits.shape[-1]), dim=-1)  # sorted descending
+    top_logits, top_ids = torch.topk(
+        logits.float(), min(top_k, logits.shape[-1]), dim=-1
+    )  # sorted descending
     probs = torch.softmax(top_logits / temperature, dim=-1)
     # Keep each token whose predecessors hold less than top_p of the mass; the
     # most likely token always survives.
@@ -49,7 +53,10 @@ def sample_next_tokens(
     # Exponential race: argmax(p_i / E_i) with E_i ~ Exp(1) draws i with
     # probability p_i / sum(p), without renormalising, one stream per row.
     noise = torch.stack(
-        [torch.empty(probs.shape[-1], device=probs.device).exponential_(generator=g) for g in generators]
+        [
+            torch.empty(probs.shape[-1], device=probs.device).exponential_(generator=g)
+            for g in generators
+        ]
     )
     choice = (probs / noise).argmax(dim=-1, keepdim=True)
     return top_ids.gather(-1, choice).squeeze(-1)

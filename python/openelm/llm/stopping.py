@@ -52,7 +52,9 @@ class ScopeEndDetector:
         self._newline_ids = newline_ids
         # Tokens from the newline that opened the current line; None once the
         # line is known to start with whitespace (or the prompt ended mid-line).
-        self._open_line: list[int] | None = [last_prompt_token] if last_prompt_token in newline_ids else None
+        self._open_line: list[int] | None = (
+            [last_prompt_token] if last_prompt_token in newline_ids else None
+        )
 
     def feed(self, token_id: int) -> bool:
         """Take the next token; True when it starts a module-level line."""
@@ -84,7 +86,9 @@ def trim_to_function_body(text: str) -> str:
     return body + "\n" if body else ""
 
 
-def eos_token_ids(tokenizer: PreTrainedTokenizerBase, configured: int | Iterable[int] | None) -> frozenset[int]:
+def eos_token_ids(
+    tokenizer: PreTrainedTokenizerBase, configured: int | Iterable[int] | None
+) -> frozenset[int]:
     """End-of-sequence ids: the generation config's (one or a list) plus the tokenizer's."""
     ids: set[int] = set()
     if isinstance(configured, int):

@@ -54,12 +54,18 @@ class RenderOptions:
 
     def check(self) -> None:
         if self.format not in FORMATS:
-            raise RenderOptionsError(f"unknown format {self.format!r} (choose from {', '.join(FORMATS)})")
+            raise RenderOptionsError(
+                f"unknown format {self.format!r} (choose from {', '.join(FORMATS)})"
+            )
         if self.fps < 1 or STEPS_PER_SECOND % self.fps:
-            raise RenderOptionsError(f"--fps must divide {STEPS_PER_SECOND} (the simulation's steps per second), got {self.fps}")
+            raise RenderOptionsError(
+                f"--fps must divide {STEPS_PER_SECOND} (the simulation's steps per second), got {self.fps}"
+            )
         width, height = self.size
         if not (64 <= width <= 4096 and 64 <= height <= 4096):
-            raise RenderOptionsError(f"--size must be between 64x64 and 4096x4096, got {width}x{height}")
+            raise RenderOptionsError(
+                f"--size must be between 64x64 and 4096x4096, got {width}x{height}"
+            )
         if self.format == "mp4" and (width % 2 or height % 2):
             raise RenderOptionsError(f"mp4 needs an even width and height, got {width}x{height}")
         if not (0 < self.seconds <= 600):
@@ -116,7 +122,9 @@ def _draw(track: _Track, frame: int, options: RenderOptions, tile: Image.Image) 
         distance = abs(track.centre_of_mass[frame, 0] - track.centre_of_mass[track.settle_frame, 0])
         progress = f"dist={distance:.2f}m"
     caption = f"t={time_s:5.2f}s  {progress}  {track.subject.label}  fitness={track.fitness:.2f}m"
-    draw_tile(tile, track.camera, track.body, track.trajectory[frame], centre_x, time_s, trail, caption)
+    draw_tile(
+        tile, track.camera, track.body, track.trajectory[frame], centre_x, time_s, trail, caption
+    )
 
 
 def render_subjects(subjects: list[Subject], out: str | Path, options: RenderOptions) -> Path:

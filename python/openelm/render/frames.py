@@ -105,7 +105,9 @@ def draw_tile(
         draw.text((x + 2, ground_y + 6), f"{k * spacing:g}m", fill=TICK, font=FONT)
 
     if trail is not None and len(trail) > 1:
-        draw.line([tuple(p) for p in camera.to_pixels(trail, centre_x).tolist()], fill=TRAIL, width=1)
+        draw.line(
+            [tuple(p) for p in camera.to_pixels(trail, centre_x).tolist()], fill=TRAIL, width=1
+        )
 
     pixels = camera.to_pixels(pose, centre_x)
     for a, b in body.springs:

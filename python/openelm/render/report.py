@@ -98,7 +98,9 @@ def write_report(run_dir: str | Path, out_dir: str | Path) -> ReportSummary:
         index.write_text(page, encoding="utf-8")
     except OSError as error:
         raise RenderError(f"cannot write {index}: {error.strerror or error}") from None
-    return ReportSummary(index=index, elites=len(elites), iterations=len(metrics), lineage_length=len(lineage))
+    return ReportSummary(
+        index=index, elites=len(elites), iterations=len(metrics), lineage_length=len(lineage)
+    )
 
 
 def _lineage(store: RunStore, program_id: int) -> list[ProgramRecord]:
@@ -134,7 +136,13 @@ def _heatmaps(grid: np.ndarray, archive_config: ArchiveConfig, out: Path) -> Non
     figure = Figure(figsize=(6, 5))
     axes = figure.add_subplot()
     image = axes.imshow(
-        np.ma.masked_invalid(best), origin="lower", cmap=COLOUR_MAP, vmin=0, vmax=vmax, extent=extent, aspect="auto"
+        np.ma.masked_invalid(best),
+        origin="lower",
+        cmap=COLOUR_MAP,
+        vmin=0,
+        vmax=vmax,
+        extent=extent,
+        aspect="auto",
     )
     axes.set_xlabel("width (genome units)")
     axes.set_ylabel("height (genome units)")
@@ -185,7 +193,9 @@ def _curves(metrics: list[IterationMetrics], out: Path) -> None:
     iterations = [m.iteration for m in metrics]
     series = {
         "qd_score": [m.qd_score for m in metrics],
-        "coverage": [m.niches_filled / m.niches_total if m.niches_total else math.nan for m in metrics],
+        "coverage": [
+            m.niches_filled / m.niches_total if m.niches_total else math.nan for m in metrics
+        ],
         "max_fitness": [math.nan if m.max_fitness is None else m.max_fitness for m in metrics],
     }
     funnel = {stage: [getattr(m.funnel, stage) for m in metrics] for stage in FUNNEL_STAGES}
@@ -193,14 +203,22 @@ def _curves(metrics: list[IterationMetrics], out: Path) -> None:
         out / "metrics.csv",
         ["iteration", *series, *FUNNEL_STAGES],
         (
-            [iteration, *(_number(values[k]) for values in series.values()), *(counts[k] for counts in funnel.values())]
+            [
+                iteration,
+                *(_number(values[k]) for values in series.values()),
+                *(counts[k] for counts in funnel.values()),
+            ]
             for k, iteration in enumerate(iterations)
         ),
     )
 
     figure = Figure(figsize=(10, 6.4))
     panels = list(figure.subplots(2, 2).flat)
-    titles = {"qd_score": "QD score (m)", "coverage": "coverage (filled / total)", "max_fitness": "max fitness (m)"}
+    titles = {
+        "qd_score": "QD score (m)",
+        "coverage": "coverage (filled / total)",
+        "max_fitness": "max fitness (m)",
+    }
     for axes, (name, values) in zip(panels, series.items()):
         axes.plot(iterations, values, marker=".")
         axes.set_title(titles[name])
@@ -280,7 +298,11 @@ def _page(
 ) -> str:
     style = HtmlFormatter(cssclass="code").get_style_defs(".code")
     best = f"{elites[0].fitness:.3f} m" if elites else "none"
-    model = "none (no language model in this run)" if identity is None else json.dumps(identity, indent=2, sort_keys=True)
+    model = (
+        "none (no language model in this run)"
+        if identity is None
+        else json.dumps(identity, indent=2, sort_keys=True)
+    )
     name = html.escape(run_name)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>openelm report: {name}</title>

@@ -23,7 +23,9 @@ def resolve_target(
     if path.is_dir():
         return _run_subjects(path, elite or "best")
     if elite is not None:
-        raise InputFileError(f"ELITE ({elite!r}) only applies to a run directory, and {target} is a file")
+        raise InputFileError(
+            f"ELITE ({elite!r}) only applies to a run directory, and {target} is a file"
+        )
     walker = load_walker(path, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed)
     return [Subject(walker=walker, label=path.name)], None
 
@@ -48,7 +50,9 @@ def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
             wanted = tuple(int(g) for g in match.groups())
             bins = store.config.archive.bins
             if any(index >= count for index, count in zip(wanted, bins)):
-                raise InputFileError(f"cell {elite} is outside the {'x'.join(map(str, bins))} archive of {run_dir}")
+                raise InputFileError(
+                    f"cell {elite} is outside the {'x'.join(map(str, bins))} archive of {run_dir}"
+                )
             archive = GridArchive(store.config.archive)
             in_cell = [e for e in elites if archive.cell_coordinates(e.cell) == wanted]
             if not in_cell:
@@ -66,8 +70,14 @@ def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
         if program is None:
             raise RenderError(f"{run_dir} has no program {program_id}")
         if program.walker_json is None:
-            raise RenderError(f"program {program_id} of {run_dir} built no walker ({program.status}: {program.error})")
+            raise RenderError(
+                f"program {program_id} of {run_dir} built no walker ({program.status}: {program.error})"
+            )
         subjects.append(
-            Subject(walker=Walker.from_json(program.walker_json), label=f"#{program_id}", fitness=program.fitness)
+            Subject(
+                walker=Walker.from_json(program.walker_json),
+                label=f"#{program_id}",
+                fitness=program.fitness,
+            )
         )
     return subjects, seconds

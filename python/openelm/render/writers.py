@@ -32,7 +32,9 @@ def format_for(path: Path, explicit: str | None) -> str:
     suffix = path.suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    raise UnknownFormatError(f"cannot tell the format of {path}: use a .gif, .mp4 or .png name, or --format")
+    raise UnknownFormatError(
+        f"cannot tell the format of {path}: use a .gif, .mp4 or .png name, or --format"
+    )
 
 
 def write_frames(frames: list[Image.Image], path: Path, fmt: str, fps: int) -> Path:
@@ -43,7 +45,14 @@ def write_frames(frames: list[Image.Image], path: Path, fmt: str, fps: int) -> P
             # passes, so the bytes depend only on the frames.
             # GIF stores frame delays in centiseconds, so 30 fps plays as 30 ms.
             delay_ms = 10 * max(1, round(100 / fps))
-            frames[0].save(path, save_all=True, append_images=frames[1:], duration=delay_ms, loop=0, optimize=False)
+            frames[0].save(
+                path,
+                save_all=True,
+                append_images=frames[1:],
+                duration=delay_ms,
+                loop=0,
+                optimize=False,
+            )
         elif fmt == "png":
             strip = Image.new("RGB", (frames[0].width * len(frames), frames[0].height))
             for index, frame in enumerate(frames):

@@ -26,8 +26,12 @@ class InterpLimits:
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise ValueError(f"interp limit {field.name} must be a positive integer, got {value!r}")
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValueError(
+                    f"interp limit {field.name} must be a positive integer, got {value!r}"
+                )
 
     def as_kwargs(self) -> dict[str, int]:
         """Keyword arguments for `interpret` (only the limits that are set)."""

@@ -29,7 +29,12 @@ from openelm._sodarace import DEFAULT_MAX_ADDRESS_SPACE_BYTES
 from openelm.sandbox.errors import SandboxError, SandboxUnavailableError, SandboxWarning
 from openelm.sandbox.limits import InterpLimits
 from openelm.sandbox.probes import PROBES
-from openelm.sandbox.protocol import MAX_WORKER_FRAME_BYTES, FrameDecoder, ProtocolError, encode_frame
+from openelm.sandbox.protocol import (
+    MAX_WORKER_FRAME_BYTES,
+    FrameDecoder,
+    ProtocolError,
+    encode_frame,
+)
 from openelm.sandbox.results import EvalResult, check_result, crashed, timed_out
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -138,7 +143,9 @@ def _parse_hello(header: dict[str, Any]) -> WorkerInfo:
             pid=int(header["pid"]),
             sandboxed=header["sandboxed"] is True,
             seccomp=str(header["seccomp"])[:100],
-            lockdown_error=None if header["lockdown_error"] is None else str(header["lockdown_error"])[:500],
+            lockdown_error=None
+            if header["lockdown_error"] is None
+            else str(header["lockdown_error"])[:500],
             limits=limits,
             torch_loaded=header["torch_loaded"] is True,
             environment=tuple(str(name) for name in header["environment"]),
@@ -234,7 +241,9 @@ class SandboxPool:
     def evaluate(self, sources: Sequence[str | bytes]) -> list[EvalResult]:
         """Interprets and simulates every source; one result each, in order."""
         self._check_open()
-        self._tasks = [s.encode("utf-8", "surrogatepass") if isinstance(s, str) else bytes(s) for s in sources]
+        self._tasks = [
+            s.encode("utf-8", "surrogatepass") if isinstance(s, str) else bytes(s) for s in sources
+        ]
         self._results = [None] * len(self._tasks)
         self._pending = deque(range(len(self._tasks)))
         self._remaining = len(self._tasks)
@@ -333,7 +342,9 @@ class SandboxPool:
         worker.dead = True
         if kill:
             worker.proc.kill()
-        for fd in (worker.stdout_fd, worker.stderr_fd) + ((worker.stdin_fd,) if worker.writing else ()):
+        for fd in (worker.stdout_fd, worker.stderr_fd) + (
+            (worker.stdin_fd,) if worker.writing else ()
+        ):
             self._selector.unregister(fd)
         worker.proc.stdin.close()  # type: ignore[union-attr]
         try:
@@ -345,7 +356,9 @@ class SandboxPool:
         worker.proc.stderr.close()  # type: ignore[union-attr]
         self._workers.remove(worker)
 
-    def _replace(self, worker: _Worker, kill: bool, current: EvalResult, probe_outcome: tuple[str, str]) -> None:
+    def _replace(
+        self, worker: _Worker, kill: bool, current: EvalResult, probe_outcome: tuple[str, str]
+    ) -> None:
         """Retires `worker`; its current task gets `current`, the rest of its
         batch is queued again, an open probe gets `probe_outcome`, and a new
         worker takes its place."""
@@ -421,7 +434,9 @@ class SandboxPool:
         """Waits for I/O or the nearest deadline, handles it, and raises a
         fatal error if one came up."""
         now = time.monotonic()
-        busy = [w.deadline for w in self._workers if w.info is None or w.inflight or w.probe is not None]
+        busy = [
+            w.deadline for w in self._workers if w.info is None or w.inflight or w.probe is not None
+        ]
         timeout = max(0.0, min(busy) - now) if busy else None
         for key, _ in self._selector.select(timeout):
             kind, worker = key.data
@@ -457,7 +472,9 @@ class SandboxPool:
                     return
         except ProtocolError as e:
             reason = f"worker broke the protocol: {e}"
-            self._replace(worker, kill=True, current=crashed(reason), probe_outcome=("crashed", reason))
+            self._replace(
+                worker, kill=True, current=crashed(reason), probe_outcome=("crashed", reason)
+            )
 
     def _on_exit(self, worker: _Worker) -> None:
         try:
@@ -468,7 +485,12 @@ class SandboxPool:
         self._read_stderr(worker)
         reason = _death_reason(worker)
         killed = worker.proc.returncode == -signal.SIGSYS
-        self._replace(worker, kill=True, current=crashed(reason), probe_outcome=("killed" if killed else "crashed", reason))
+        self._replace(
+            worker,
+            kill=True,
+            current=crashed(reason),
+            probe_outcome=("killed" if killed else "crashed", reason),
+        )
 
     def _on_frame(self, worker: _Worker, header: dict[str, Any]) -> None:
         kind = header.get("type")
@@ -502,7 +524,9 @@ class SandboxPool:
         elif not self._warned:
             self._warned = True
             warnings.warn(
-                f"running genomes WITHOUT the seccomp lockdown: {info.lockdown_error}", SandboxWarning, stacklevel=2
+                f"running genomes WITHOUT the seccomp lockdown: {info.lockdown_error}",
+                SandboxWarning,
+                stacklevel=2,
             )
 
     def _enforce_deadlines(self) -> None:
@@ -512,7 +536,11 @@ class SandboxPool:
                 continue
             if worker.info is None:
                 self._retire(worker, kill=True)
-                self._fatal = SandboxError(f"sandbox worker did not start within {STARTUP_TIMEOUT_S:g} s")
+                self._fatal = SandboxError(
+                    f"sandbox worker did not start within {STARTUP_TIMEOUT_S:g} s"
+                )
             elif worker.inflight or worker.probe is not None:
                 reason = timed_out(self.timeout_s)
-                self._replace(worker, kill=True, current=reason, probe_outcome=("timeout", reason.error or ""))
+                self._replace(
+                    worker, kill=True, current=reason, probe_outcome=("timeout", reason.error or "")
+                )

@@ -49,7 +49,9 @@ class FrameDecoder:
             head_len, payload_len = FRAME_PREFIX.unpack_from(self._buffer)
             total = FRAME_PREFIX.size + head_len + payload_len
             if head_len + payload_len > self._max_frame_bytes:
-                raise ProtocolError(f"frame of {head_len + payload_len} bytes exceeds {self._max_frame_bytes}")
+                raise ProtocolError(
+                    f"frame of {head_len + payload_len} bytes exceeds {self._max_frame_bytes}"
+                )
             if len(self._buffer) < total:
                 break
             head = bytes(self._buffer[FRAME_PREFIX.size : FRAME_PREFIX.size + head_len])

@@ -57,7 +57,9 @@ def crashed(reason: str) -> EvalResult:
 
 
 def timed_out(timeout_s: float) -> EvalResult:
-    return EvalResult(status="timeout", error=f"killed by the watchdog after {timeout_s:g} s of wall-clock time")
+    return EvalResult(
+        status="timeout", error=f"killed by the watchdog after {timeout_s:g} s of wall-clock time"
+    )
 
 
 def _text(answer: dict[str, Any], key: str, limit: int) -> str | None:
@@ -83,7 +85,9 @@ def _number(container: dict[str, Any], key: str) -> float:
     return float(value)
 
 
-def check_result(answer: dict[str, Any], walker_limits: dict[str, int], wall_s: float = 0.0) -> EvalResult:
+def check_result(
+    answer: dict[str, Any], walker_limits: dict[str, int], wall_s: float = 0.0
+) -> EvalResult:
     """Turns a worker's `result` frame into an EvalResult. Every field is
     type-checked, and a returned walker is rebuilt from its JSON, validated
     (under `walker_limits`, the keyword arguments of `Walker.validate`) and
@@ -99,7 +103,11 @@ def check_result(answer: dict[str, Any], walker_limits: dict[str, int], wall_s: 
     }
     if status == "crashed":
         return EvalResult(status="crashed", **common)
-    common |= {"line": _count(answer, "line"), "col": _count(answer, "col"), "interp_steps": _count(answer, "interp_steps")}
+    common |= {
+        "line": _count(answer, "line"),
+        "col": _count(answer, "col"),
+        "interp_steps": _count(answer, "interp_steps"),
+    }
     if status != "ok":
         return EvalResult(status=status, **common)
 
@@ -120,19 +128,33 @@ def check_result(answer: dict[str, Any], walker_limits: dict[str, int], wall_s: 
     if invalid is not None:
         if sim["valid"]:
             raise ProtocolError(f"worker simulated a walker that fails validation: {invalid}")
-        return EvalResult(**(common | {"error": invalid}), status="invalid_walker", sim_error=invalid, walker_json=walker_json)
+        return EvalResult(
+            **(common | {"error": invalid}),
+            status="invalid_walker",
+            sim_error=invalid,
+            walker_json=walker_json,
+        )
 
     height, width, mass = walker.descriptors()
     claimed = (_number(sim, "height"), _number(sim, "width"), _number(sim, "mass"))
     if claimed != (height, width, mass):
-        raise ProtocolError(f"worker claims descriptors {claimed}, the walker has {(height, width, mass)}")
+        raise ProtocolError(
+            f"worker claims descriptors {claimed}, the walker has {(height, width, mass)}"
+        )
     joints, muscles = _count(sim, "joints"), _count(sim, "muscles")
     if (joints, muscles) != (len(walker), walker.muscle_count):
         raise ProtocolError("worker's joint or muscle count does not match its walker")
-    sizes = {"joints": joints, "muscles": muscles, "sim_steps": _count(sim, "steps"), "walker_json": walker_json}
+    sizes = {
+        "joints": joints,
+        "muscles": muscles,
+        "sim_steps": _count(sim, "steps"),
+        "walker_json": walker_json,
+    }
     if not sim["valid"]:
         sim_error = _text(sim, "error", MAX_MESSAGE_CHARS) or "simulation failed"
-        return EvalResult(**(common | {"error": sim_error}), status="invalid_walker", sim_error=sim_error, **sizes)
+        return EvalResult(
+            **(common | {"error": sim_error}), status="invalid_walker", sim_error=sim_error, **sizes
+        )
     fitness = _number(sim, "fitness")
     if fitness < 0:
         raise ProtocolError("negative fitness")

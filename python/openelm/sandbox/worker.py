@@ -58,7 +58,9 @@ def seccomp_line(status_fd: int) -> str:
     """The `Seccomp:` line of /proc/self/status, re-read through a descriptor
     opened before lockdown (opening it now would be refused)."""
     text = os.pread(status_fd, 1 << 16, 0).decode(errors="replace")
-    return next((line for line in text.splitlines() if line.startswith("Seccomp:")), "Seccomp: (missing)")
+    return next(
+        (line for line in text.splitlines() if line.startswith("Seccomp:")), "Seccomp: (missing)"
+    )
 
 
 def evaluate(source: bytes, interp_kwargs: dict[str, int], sim: dict[str, float]) -> dict[str, Any]:
@@ -77,8 +79,12 @@ def evaluate(source: bytes, interp_kwargs: dict[str, int], sim: dict[str, float]
     # differ in the last bit), so that walker_json reproduces the fitness.
     walker_json = genome.walker.to_json()
     walker = native.Walker.from_json(walker_json)
-    walker_limits = {k: v for k, v in interp_kwargs.items() if k in ("max_joints", "max_connections")}
-    result = native.simulate(walker, seconds=sim["seconds"], settle_seconds=sim["settle_seconds"], **walker_limits)
+    walker_limits = {
+        k: v for k, v in interp_kwargs.items() if k in ("max_joints", "max_connections")
+    }
+    result = native.simulate(
+        walker, seconds=sim["seconds"], settle_seconds=sim["settle_seconds"], **walker_limits
+    )
     answer["walker"] = walker_json
     answer["sim"] = {
         "valid": result.valid,
@@ -107,8 +113,11 @@ def serve(out_fd: int, interp_kwargs: dict[str, int], sim: dict[str, float]) -> 
                 # The interpreter reports genome failures as statuses; an
                 # exception here is a fault of this worker (e.g. MemoryError
                 # under the address-space cap), charged to this genome only.
-                except Exception as e:  # noqa: BLE001
-                    answer = {"status": "crashed", "error": f"worker error: {type(e).__name__}: {e}"}
+                except Exception as e:
+                    answer = {
+                        "status": "crashed",
+                        "error": f"worker error: {type(e).__name__}: {e}",
+                    }
                 write_all(out_fd, encode_frame({"type": "result", "id": task_id, **answer}))
         elif header["type"] == "probe":
             outcome, detail = run_probe(header["name"])

@@ -109,7 +109,11 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
         return SimResult {
             valid: false,
             fitness: 0.0,
-            descriptors: Descriptors { height: 0.0, width: 0.0, mass: 0.0 },
+            descriptors: Descriptors {
+                height: 0.0,
+                width: 0.0,
+                mass: 0.0,
+            },
             joints: walker.joints.len(),
             muscles: walker.muscle_count(),
             steps: 0,
@@ -139,9 +143,16 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
     while world.steps < total_steps {
         let max_speed_sq = world.step();
         if !(max_speed_sq <= MAX_SPEED * MAX_SPEED) {
-            let what = if max_speed_sq.is_nan() { "NaN in state" } else { "runaway velocity" };
-            let error =
-                format!("simulation diverged: {what} at step {} (t = {:.2} s)", world.steps, world.time());
+            let what = if max_speed_sq.is_nan() {
+                "NaN in state"
+            } else {
+                "runaway velocity"
+            };
+            let error = format!(
+                "simulation diverged: {what} at step {} (t = {:.2} s)",
+                world.steps,
+                world.time()
+            );
             return SimResult::failed(walker, world.steps, error, trajectory);
         }
         if world.steps == settle_steps {

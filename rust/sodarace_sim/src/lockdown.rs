@@ -40,7 +40,9 @@ pub struct LockdownConfig {
 
 impl Default for LockdownConfig {
     fn default() -> Self {
-        LockdownConfig { max_address_space_bytes: DEFAULT_MAX_ADDRESS_SPACE_BYTES }
+        LockdownConfig {
+            max_address_space_bytes: DEFAULT_MAX_ADDRESS_SPACE_BYTES,
+        }
     }
 }
 
@@ -140,11 +142,18 @@ pub fn status() -> LockdownStatus {
             Limit { name, soft, hard }
         })
         .collect();
-    LockdownStatus { seccomp_mode, no_new_privs, limits }
+    LockdownStatus {
+        seccomp_mode,
+        no_new_privs,
+        limits,
+    }
 }
 
 fn set_limit(resource: Resource, value: u64) -> io::Result<()> {
-    let limit = libc::rlimit { rlim_cur: value, rlim_max: value };
+    let limit = libc::rlimit {
+        rlim_cur: value,
+        rlim_max: value,
+    };
     // SAFETY: `limit` is a valid rlimit for the duration of the call.
     if unsafe { libc::setrlimit(resource, &limit) } == 0 {
         Ok(())
@@ -154,7 +163,10 @@ fn set_limit(resource: Resource, value: u64) -> io::Result<()> {
 }
 
 fn get_limit(resource: Resource) -> io::Result<(u64, u64)> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: `limit` is writable for the duration of the call.
     if unsafe { libc::getrlimit(resource, &mut limit) } == 0 {
         Ok((limit.rlim_cur, limit.rlim_max))
@@ -301,7 +313,11 @@ mod filter {
         let clone_thread = u64::from(libc::CLONE_THREAD as u32);
         kill.insert(
             libc::SYS_clone,
-            vec![rule(vec![condition(0, SeccompCmpOp::MaskedEq(clone_thread), 0)])],
+            vec![rule(vec![condition(
+                0,
+                SeccompCmpOp::MaskedEq(clone_thread),
+                0,
+            )])],
         );
         for nr in signal_calls {
             kill.insert(nr, vec![rule(vec![condition(0, SeccompCmpOp::Ne, pid)])]);
@@ -341,8 +357,16 @@ mod filter {
 
         Ok(vec![
             compile(kill, SeccompAction::Allow, SeccompAction::KillProcess)?,
-            compile(clone3, SeccompAction::Allow, SeccompAction::Errno(libc::ENOSYS as u32))?,
-            compile(allow, SeccompAction::Errno(libc::EPERM as u32), SeccompAction::Allow)?,
+            compile(
+                clone3,
+                SeccompAction::Allow,
+                SeccompAction::Errno(libc::ENOSYS as u32),
+            )?,
+            compile(
+                allow,
+                SeccompAction::Errno(libc::EPERM as u32),
+                SeccompAction::Allow,
+            )?,
         ])
     }
 }
@@ -352,7 +376,10 @@ mod filter {
     use super::LockdownError;
 
     pub fn programs(_pid: u32) -> Result<Vec<seccompiler::BpfProgram>, LockdownError> {
-        Err(LockdownError::Unavailable(format!("no seccomp filter for {}", std::env::consts::ARCH)))
+        Err(LockdownError::Unavailable(format!(
+            "no seccomp filter for {}",
+            std::env::consts::ARCH
+        )))
     }
 }
 
@@ -410,7 +437,11 @@ mod tests {
                 _ => {}
             }
             assert_eq!(n, 8, "child exited without reporting");
-            Ok(if value >= 0 { Outcome::Ok } else { Outcome::Errno((-value) as i32) })
+            Ok(if value >= 0 {
+                Outcome::Ok
+            } else {
+                Outcome::Errno((-value) as i32)
+            })
         }
     }
 
@@ -459,7 +490,11 @@ mod tests {
             }
         };
         expect(report, Outcome::Ok);
-        assert_eq!(status().seccomp_mode, 0, "the test process itself stays unfiltered");
+        assert_eq!(
+            status().seccomp_mode,
+            0,
+            "the test process itself stays unfiltered"
+        );
     }
 
     #[test]
@@ -481,7 +516,10 @@ mod tests {
             }
             page.cast::<u8>().write_bytes(1, size);
             let heap: Vec<u64> = (0..1_000_000).collect();
-            let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+            let mut ts = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
             if libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) != 0 {
                 return errno_of(-1);
             }
@@ -533,7 +571,10 @@ mod tests {
             },
             Outcome::Errno(libc::EPERM),
         );
-        expect(|| unsafe { errno_of(libc::dup(1) as i64) }, Outcome::Errno(libc::EPERM));
+        expect(
+            || unsafe { errno_of(libc::dup(1) as i64) },
+            Outcome::Errno(libc::EPERM),
+        );
     }
 
     #[test]
@@ -548,7 +589,7 @@ mod tests {
             || unsafe {
                 let mut fds = [0; 2];
                 errno_of(
-                    libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) as i64
+                    libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) as i64,
                 )
             },
             // glibc's fork() goes straight to clone without CLONE_THREAD.
@@ -563,18 +604,30 @@ mod tests {
     #[test]
     fn signals_reach_only_the_worker_itself() {
         // Signal 0 probes without delivering; to ourselves it is allowed.
-        expect(|| unsafe { errno_of(libc::kill(libc::getpid(), 0) as i64) }, Outcome::Ok);
+        expect(
+            || unsafe { errno_of(libc::kill(libc::getpid(), 0) as i64) },
+            Outcome::Ok,
+        );
         expect(
             || unsafe { errno_of(libc::kill(libc::getppid(), 0) as i64) },
             Outcome::Killed(libc::SIGSYS),
         );
-        expect(|| unsafe { errno_of(libc::kill(-1, 0) as i64) }, Outcome::Killed(libc::SIGSYS));
+        expect(
+            || unsafe { errno_of(libc::kill(-1, 0) as i64) },
+            Outcome::Killed(libc::SIGSYS),
+        );
     }
 
     #[test]
     fn threads_are_refused_and_clone3_reports_enosys() {
         expect(
-            || unsafe { errno_of(libc::syscall(libc::SYS_clone3, std::ptr::null::<u8>(), 0usize)) },
+            || unsafe {
+                errno_of(libc::syscall(
+                    libc::SYS_clone3,
+                    std::ptr::null::<u8>(),
+                    0usize,
+                ))
+            },
             Outcome::Errno(libc::ENOSYS),
         );
         expect(
@@ -593,7 +646,10 @@ mod tests {
     fn limits_cannot_be_raised_back() {
         expect(
             || unsafe {
-                let limit = libc::rlimit { rlim_cur: 1024, rlim_max: 1024 };
+                let limit = libc::rlimit {
+                    rlim_cur: 1024,
+                    rlim_max: 1024,
+                };
                 errno_of(libc::setrlimit(libc::RLIMIT_NOFILE, &limit) as i64)
             },
             Outcome::Errno(libc::EPERM),

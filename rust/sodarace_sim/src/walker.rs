@@ -40,7 +40,10 @@ pub struct WalkerLimits {
 
 impl Default for WalkerLimits {
     fn default() -> Self {
-        WalkerLimits { max_joints: DEFAULT_MAX_JOINTS, max_connections: DEFAULT_MAX_CONNECTIONS }
+        WalkerLimits {
+            max_joints: DEFAULT_MAX_JOINTS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
     }
 }
 
@@ -59,18 +62,48 @@ pub const MIN_JOINT_DISTANCE: f64 = 0.1;
 /// Why a walker was rejected. Each variant renders a one-line reason.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WalkerError {
-    TooManyJoints { count: usize, max: usize },
-    TooManyConnections { count: usize, max: usize },
+    TooManyJoints {
+        count: usize,
+        max: usize,
+    },
+    TooManyConnections {
+        count: usize,
+        max: usize,
+    },
     NoJoints,
     NoConnections,
-    NonFiniteJoint { joint: usize },
-    CoordinateOutOfBounds { joint: usize, value: f64 },
-    DanglingIndex { connection: usize, index: u32, joints: usize },
-    SelfConnection { connection: usize, joint: u32 },
-    NonFiniteConnection { connection: usize },
-    AmplitudeOutOfRange { connection: usize, amplitude: f64 },
-    TooManyConnectionsOnJoint { joint: usize, count: usize },
-    JointsTooClose { a: usize, b: usize, distance: f64 },
+    NonFiniteJoint {
+        joint: usize,
+    },
+    CoordinateOutOfBounds {
+        joint: usize,
+        value: f64,
+    },
+    DanglingIndex {
+        connection: usize,
+        index: u32,
+        joints: usize,
+    },
+    SelfConnection {
+        connection: usize,
+        joint: u32,
+    },
+    NonFiniteConnection {
+        connection: usize,
+    },
+    AmplitudeOutOfRange {
+        connection: usize,
+        amplitude: f64,
+    },
+    TooManyConnectionsOnJoint {
+        joint: usize,
+        count: usize,
+    },
+    JointsTooClose {
+        a: usize,
+        b: usize,
+        distance: f64,
+    },
 }
 
 impl fmt::Display for WalkerError {
@@ -126,7 +159,10 @@ impl Walker {
     pub fn validate(&self, limits: &WalkerLimits) -> Result<(), WalkerError> {
         let n = self.joints.len();
         if n > limits.max_joints {
-            return Err(WalkerError::TooManyJoints { count: n, max: limits.max_joints });
+            return Err(WalkerError::TooManyJoints {
+                count: n,
+                max: limits.max_joints,
+            });
         }
         if self.connections.len() > limits.max_connections {
             return Err(WalkerError::TooManyConnections {
@@ -154,11 +190,18 @@ impl Walker {
         for (ci, c) in self.connections.iter().enumerate() {
             for index in [c.a, c.b] {
                 if index as usize >= n {
-                    return Err(WalkerError::DanglingIndex { connection: ci, index, joints: n });
+                    return Err(WalkerError::DanglingIndex {
+                        connection: ci,
+                        index,
+                        joints: n,
+                    });
                 }
             }
             if c.a == c.b {
-                return Err(WalkerError::SelfConnection { connection: ci, joint: c.a });
+                return Err(WalkerError::SelfConnection {
+                    connection: ci,
+                    joint: c.a,
+                });
             }
             if !c.amplitude.is_finite() || !c.phase.is_finite() {
                 return Err(WalkerError::NonFiniteConnection { connection: ci });
@@ -182,7 +225,11 @@ impl Walker {
     /// x are compared, so typical bodies cost O(n log n) rather than O(n²).
     fn check_min_distance(&self) -> Result<(), WalkerError> {
         let mut order: Vec<usize> = (0..self.joints.len()).collect();
-        order.sort_by(|&i, &j| self.joints[i][0].total_cmp(&self.joints[j][0]).then(i.cmp(&j)));
+        order.sort_by(|&i, &j| {
+            self.joints[i][0]
+                .total_cmp(&self.joints[j][0])
+                .then(i.cmp(&j))
+        });
         for (k, &i) in order.iter().enumerate() {
             let [xi, yi] = self.joints[i];
             for &j in &order[k + 1..] {
@@ -240,7 +287,11 @@ pub fn descriptors(walker: &Walker) -> Descriptors {
         })
         .sum();
     if walker.joints.is_empty() {
-        return Descriptors { height: 0.0, width: 0.0, mass: 0.0 };
+        return Descriptors {
+            height: 0.0,
+            width: 0.0,
+            mass: 0.0,
+        };
     }
     Descriptors {
         height: max_y - min_y,
@@ -257,9 +308,24 @@ mod tests {
         Walker {
             joints: vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]],
             connections: vec![
-                Connection { a: 0, b: 1, amplitude: 0.0, phase: 0.0 },
-                Connection { a: 1, b: 2, amplitude: 2.0, phase: 0.25 },
-                Connection { a: 2, b: 0, amplitude: 0.0, phase: 0.0 },
+                Connection {
+                    a: 0,
+                    b: 1,
+                    amplitude: 0.0,
+                    phase: 0.0,
+                },
+                Connection {
+                    a: 1,
+                    b: 2,
+                    amplitude: 2.0,
+                    phase: 0.25,
+                },
+                Connection {
+                    a: 2,
+                    b: 0,
+                    amplitude: 0.0,
+                    phase: 0.0,
+                },
             ],
         }
     }
@@ -275,8 +341,14 @@ mod tests {
     fn caps_are_checked_before_anything_else() {
         let mut w = triangle();
         w.joints.push([f64::NAN, 0.0]);
-        let limits = WalkerLimits { max_joints: 3, max_connections: 10 };
-        assert!(matches!(w.validate(&limits), Err(WalkerError::TooManyJoints { count: 4, max: 3 })));
+        let limits = WalkerLimits {
+            max_joints: 3,
+            max_connections: 10,
+        };
+        assert!(matches!(
+            w.validate(&limits),
+            Err(WalkerError::TooManyJoints { count: 4, max: 3 })
+        ));
     }
 
     #[test]

@@ -4,22 +4,41 @@
 use sodarace_sim::walker::{Connection, Walker};
 
 pub fn spring(a: u32, b: u32) -> Connection {
-    Connection { a, b, amplitude: 0.0, phase: 0.0 }
+    Connection {
+        a,
+        b,
+        amplitude: 0.0,
+        phase: 0.0,
+    }
 }
 
 pub fn muscle(a: u32, b: u32, amplitude: f64, phase: f64) -> Connection {
-    Connection { a, b, amplitude, phase }
+    Connection {
+        a,
+        b,
+        amplitude,
+        phase,
+    }
 }
 
 /// A 10×10 square with a centre joint: outline springs plus four spokes.
 /// `spokes` gives (amplitude, phase) for the spokes to corners 0..4.
 pub fn square(spokes: [(f64, f64); 4]) -> Walker {
-    let joints = vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [5.0, 5.0]];
+    let joints = vec![
+        [0.0, 0.0],
+        [10.0, 0.0],
+        [10.0, 10.0],
+        [0.0, 10.0],
+        [5.0, 5.0],
+    ];
     let mut connections = vec![spring(0, 1), spring(1, 2), spring(2, 3), spring(3, 0)];
     for (corner, (amplitude, phase)) in spokes.iter().enumerate() {
         connections.push(muscle(4, corner as u32, *amplitude, *phase));
     }
-    Walker { joints, connections }
+    Walker {
+        joints,
+        connections,
+    }
 }
 
 pub fn passive_square() -> Walker {

@@ -11,27 +11,49 @@ use sodarace_sim::physics::{PhysicsParams, World};
 fn passive_body_comes_to_rest_without_travelling() {
     let result = simulate(&passive_square(), &SimConfig::default());
     assert!(result.valid, "{:?}", result.error);
-    assert!(result.fitness < 1e-3, "passive body travelled {} m", result.fitness);
+    assert!(
+        result.fitness < 1e-3,
+        "passive body travelled {} m",
+        result.fitness
+    );
 }
 
 #[test]
 fn friction_stops_a_sliding_body() {
-    let with_friction = SimConfig { initial_velocity: [3.0, 0.0], record_every: 1, ..Default::default() };
+    let with_friction = SimConfig {
+        initial_velocity: [3.0, 0.0],
+        record_every: 1,
+        ..Default::default()
+    };
     let without_friction = SimConfig {
-        physics: PhysicsParams { friction: 0.0, ..Default::default() },
+        physics: PhysicsParams {
+            friction: 0.0,
+            ..Default::default()
+        },
         ..with_friction
     };
     let sliding = simulate(&passive_square(), &with_friction);
     let gliding = simulate(&passive_square(), &without_friction);
     let travelled = |r: &sodarace_sim::evaluate::SimResult| {
         let joints = r.joints;
-        let frame_x = |f: usize| (0..joints).map(|j| r.trajectory[(f * joints + j) * 2] as f64).sum::<f64>() / joints as f64;
+        let frame_x = |f: usize| {
+            (0..joints)
+                .map(|j| r.trajectory[(f * joints + j) * 2] as f64)
+                .sum::<f64>()
+                / joints as f64
+        };
         let frames = r.trajectory.len() / (joints * 2);
-        (frame_x(frames - 1) - frame_x(0), frame_x(frames - 1) - frame_x(frames - 2))
+        (
+            frame_x(frames - 1) - frame_x(0),
+            frame_x(frames - 1) - frame_x(frames - 2),
+        )
     };
     let (slide_distance, slide_last_step) = travelled(&sliding);
     let (glide_distance, _) = travelled(&gliding);
-    assert!(slide_last_step.abs() < 1e-9, "still moving: {slide_last_step} m per step");
+    assert!(
+        slide_last_step.abs() < 1e-9,
+        "still moving: {slide_last_step} m per step"
+    );
     assert!(
         slide_distance < 0.5 * glide_distance,
         "friction should stop it well short: {slide_distance} m vs {glide_distance} m without friction"
@@ -42,7 +64,11 @@ fn friction_stops_a_sliding_body() {
 fn symmetric_in_phase_walker_goes_nowhere() {
     let result = simulate(&symmetric_in_phase(), &SimConfig::default());
     assert!(result.valid, "{:?}", result.error);
-    assert!(result.fitness < 0.01, "symmetric walker travelled {} m", result.fitness);
+    assert!(
+        result.fitness < 0.01,
+        "symmetric walker travelled {} m",
+        result.fitness
+    );
 }
 
 #[test]
@@ -51,7 +77,11 @@ fn asymmetric_walker_travels_clearly_farther_than_passive() {
     let passive = simulate(&passive_square(), &config);
     let walker = simulate(&asymmetric_walker(), &config);
     assert!(walker.valid, "{:?}", walker.error);
-    assert!(walker.fitness > 0.5, "asymmetric walker travelled only {} m", walker.fitness);
+    assert!(
+        walker.fitness > 0.5,
+        "asymmetric walker travelled only {} m",
+        walker.fitness
+    );
     assert!(walker.fitness > 100.0 * passive.fitness.max(1e-4));
 }
 
@@ -64,15 +94,27 @@ fn energy_never_grows_without_forcing() {
         world.step();
         let energy = world.energy();
         // Semi-implicit Euler conserves a shadow energy, so allow rounding-level slack.
-        assert!(energy <= previous + 1e-9, "energy grew from {previous} to {energy} at step {}", world.steps);
+        assert!(
+            energy <= previous + 1e-9,
+            "energy grew from {previous} to {energy} at step {}",
+            world.steps
+        );
         previous = energy;
     }
 }
 
 #[test]
 fn runs_are_bit_identical_and_batch_matches_single() {
-    let walkers = vec![asymmetric_walker(), passive_square(), symmetric_in_phase(), asymmetric_walker()];
-    let config = SimConfig { record_every: 7, ..Default::default() };
+    let walkers = vec![
+        asymmetric_walker(),
+        passive_square(),
+        symmetric_in_phase(),
+        asymmetric_walker(),
+    ];
+    let config = SimConfig {
+        record_every: 7,
+        ..Default::default()
+    };
     let batch = simulate_many(&walkers, &config);
     for (walker, batched) in walkers.iter().zip(&batch) {
         let first = simulate(walker, &config);
@@ -87,7 +129,10 @@ fn runs_are_bit_identical_and_batch_matches_single() {
 fn blow_up_is_reported_not_scored() {
     // Absurd gravity drives nodes past the speed guard on landing.
     let config = SimConfig {
-        physics: PhysicsParams { gravity: 1e9, ..Default::default() },
+        physics: PhysicsParams {
+            gravity: 1e9,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let result = simulate(&asymmetric_walker(), &config);

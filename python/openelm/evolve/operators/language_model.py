@@ -8,7 +8,12 @@ import numpy as np
 
 from openelm.evolve.genome_source import missing_definitions, split_genome
 from openelm.evolve.operators.base import MutationPlan, Parent
-from openelm.evolve.prompts import COMMIT_MESSAGES, commit_prompt, crossover_prompt, modification_prompt
+from openelm.evolve.prompts import (
+    COMMIT_MESSAGES,
+    commit_prompt,
+    crossover_prompt,
+    modification_prompt,
+)
 
 
 class ModificationPromptOperator:
@@ -67,7 +72,9 @@ class CrossoverOperator:
         ordered = sorted(parents, key=lambda parent: (parent.fitness, parent.program_id))
         best = ordered[-1]
         parts = split_genome(best.source)
-        carried = missing_definitions(best.source, [parent.source for parent in reversed(ordered[:-1])])
+        carried = missing_definitions(
+            best.source, [parent.source for parent in reversed(ordered[:-1])]
+        )
         return MutationPlan(
             operator=self.name,
             parent_ids=tuple(parent.program_id for parent in ordered),

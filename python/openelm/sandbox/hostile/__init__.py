@@ -93,16 +93,58 @@ def _generated_cases() -> list[HostileCase]:
     valid = b"def make_walker():\n" + TRIANGLE_BODY
     huge_comment = b"# " + b"x" * (10 << 20) + b"\n"
     return [
-        HostileCase("ten_mb_source", "10 MB of source (a valid genome behind a huge comment)", huge_comment + valid, "limit"),
-        HostileCase("nul_byte", "a NUL byte inside the source", valid.replace(b"0.0, 0.0", b"0.0,\x00 0.0", 1), "syntax"),
-        HostileCase("invalid_utf8", "bytes that are not UTF-8", b"# \xff\xfe\xc3\x28\n" + valid, "syntax"),
-        HostileCase("lone_surrogate", "an encoded lone surrogate (CESU-style UTF-8)", b"s = '\xed\xa0\x80'\n" + valid, "syntax"),
+        HostileCase(
+            "ten_mb_source",
+            "10 MB of source (a valid genome behind a huge comment)",
+            huge_comment + valid,
+            "limit",
+        ),
+        HostileCase(
+            "nul_byte",
+            "a NUL byte inside the source",
+            valid.replace(b"0.0, 0.0", b"0.0,\x00 0.0", 1),
+            "syntax",
+        ),
+        HostileCase(
+            "invalid_utf8", "bytes that are not UTF-8", b"# \xff\xfe\xc3\x28\n" + valid, "syntax"
+        ),
+        HostileCase(
+            "lone_surrogate",
+            "an encoded lone surrogate (CESU-style UTF-8)",
+            b"s = '\xed\xa0\x80'\n" + valid,
+            "syntax",
+        ),
         # Grouping parentheses add no nesting: the parser must simply survive.
-        HostileCase("deep_parentheses", "20k nested parentheses (parser stack)", b"x = " + b"(" * 20_000 + b"1" + b")" * 20_000 + b"\n" + valid, "ok"),
-        HostileCase("deep_unary", "20k nested unary minus", b"x = " + b"-" * 20_000 + b"1\n" + valid, "limit"),
-        HostileCase("long_operator_chain", "1+1+...+1 with 20k operators", b"x = 1" + b"+1" * 20_000 + b"\n" + valid, "limit"),
-        HostileCase("deep_lists", "a list literal nested 10k deep", b"x = " + b"[" * 10_000 + b"]" * 10_000 + b"\n" + valid, "limit"),
-        HostileCase("huge_int_literal", "a 60k-digit integer literal", b"x = 1" + b"0" * 60_000 + b"\n" + valid, "limit"),
+        HostileCase(
+            "deep_parentheses",
+            "20k nested parentheses (parser stack)",
+            b"x = " + b"(" * 20_000 + b"1" + b")" * 20_000 + b"\n" + valid,
+            "ok",
+        ),
+        HostileCase(
+            "deep_unary",
+            "20k nested unary minus",
+            b"x = " + b"-" * 20_000 + b"1\n" + valid,
+            "limit",
+        ),
+        HostileCase(
+            "long_operator_chain",
+            "1+1+...+1 with 20k operators",
+            b"x = 1" + b"+1" * 20_000 + b"\n" + valid,
+            "limit",
+        ),
+        HostileCase(
+            "deep_lists",
+            "a list literal nested 10k deep",
+            b"x = " + b"[" * 10_000 + b"]" * 10_000 + b"\n" + valid,
+            "limit",
+        ),
+        HostileCase(
+            "huge_int_literal",
+            "a 60k-digit integer literal",
+            b"x = 1" + b"0" * 60_000 + b"\n" + valid,
+            "limit",
+        ),
     ]
 
 

@@ -27,7 +27,10 @@ fn lockdown(max_address_space_bytes: u64) -> PyResult<()> {
             "max_address_space_bytes must be at least {MIN_ADDRESS_SPACE_BYTES}, got {max_address_space_bytes}"
         )));
     }
-    native::lockdown(&LockdownConfig { max_address_space_bytes }).map_err(|e| match e {
+    native::lockdown(&LockdownConfig {
+        max_address_space_bytes,
+    })
+    .map_err(|e| match e {
         LockdownError::Unavailable(_) => LockdownUnavailableError::new_err(e.to_string()),
         LockdownError::Failed(_) => PyOSError::new_err(e.to_string()),
     })
@@ -49,8 +52,14 @@ fn lockdown_status(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("LockdownUnavailableError", m.py().get_type::<LockdownUnavailableError>())?;
-    m.add("DEFAULT_MAX_ADDRESS_SPACE_BYTES", DEFAULT_MAX_ADDRESS_SPACE_BYTES)?;
+    m.add(
+        "LockdownUnavailableError",
+        m.py().get_type::<LockdownUnavailableError>(),
+    )?;
+    m.add(
+        "DEFAULT_MAX_ADDRESS_SPACE_BYTES",
+        DEFAULT_MAX_ADDRESS_SPACE_BYTES,
+    )?;
     m.add_function(wrap_pyfunction!(lockdown, m)?)?;
     m.add_function(wrap_pyfunction!(lockdown_status, m)?)?;
     Ok(())

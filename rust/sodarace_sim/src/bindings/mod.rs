@@ -1,9 +1,9 @@
 //! The `openelm._sodarace` extension module: type conversion only. Every
 //! behaviour lives in the plain-Rust modules and is tested there.
 
+mod interp;
 #[cfg(target_os = "linux")]
 mod lockdown;
-mod interp;
 mod simulate;
 pub mod walker;
 

@@ -28,17 +28,28 @@ pub struct PySimResult {
 impl PySimResult {
     fn __repr__(&self) -> String {
         match &self.error {
-            None => format!("SimResult(fitness={:.6}, steps={})", self.fitness, self.steps),
+            None => format!(
+                "SimResult(fitness={:.6}, steps={})",
+                self.fitness, self.steps
+            ),
             Some(e) => format!("SimResult(valid=False, error={e:?})"),
         }
     }
 }
 
-fn to_python(py: Python<'_>, result: evaluate::SimResult, config: &SimConfig) -> PyResult<PySimResult> {
+fn to_python(
+    py: Python<'_>,
+    result: evaluate::SimResult,
+    config: &SimConfig,
+) -> PyResult<PySimResult> {
     let trajectory = if config.record_every > 0 && !result.trajectory.is_empty() {
         let frames = result.trajectory.len() / (2 * result.joints);
         let flat = PyArray1::from_vec(py, result.trajectory);
-        Some(flat.reshape([frames, result.joints, 2])?.into_any().unbind())
+        Some(
+            flat.reshape([frames, result.joints, 2])?
+                .into_any()
+                .unbind(),
+        )
     } else {
         None
     };
@@ -74,7 +85,11 @@ fn config(
         settle_seconds,
         record_every,
         initial_velocity: [initial_velocity.0, initial_velocity.1],
-        physics: PhysicsParams { gravity, friction, ..Default::default() },
+        physics: PhysicsParams {
+            gravity,
+            friction,
+            ..Default::default()
+        },
         limits: limits(max_joints, max_connections),
     };
     config.check().map_err(PyValueError::new_err)?;
@@ -97,7 +112,16 @@ fn simulate(
     max_joints: usize,
     max_connections: usize,
 ) -> PyResult<PySimResult> {
-    let config = config(seconds, settle_seconds, record_every, gravity, friction, initial_velocity, max_joints, max_connections)?;
+    let config = config(
+        seconds,
+        settle_seconds,
+        record_every,
+        gravity,
+        friction,
+        initial_velocity,
+        max_joints,
+        max_connections,
+    )?;
     let walker = walker.inner.clone();
     let result = py.detach(|| evaluate::simulate(&walker, &config));
     to_python(py, result, &config)
@@ -120,10 +144,22 @@ fn simulate_many(
     max_joints: usize,
     max_connections: usize,
 ) -> PyResult<Vec<PySimResult>> {
-    let config = config(seconds, settle_seconds, record_every, gravity, friction, initial_velocity, max_joints, max_connections)?;
+    let config = config(
+        seconds,
+        settle_seconds,
+        record_every,
+        gravity,
+        friction,
+        initial_velocity,
+        max_joints,
+        max_connections,
+    )?;
     let walkers: Vec<_> = walkers.iter().map(|w| w.inner.clone()).collect();
     let results = py.detach(|| evaluate::simulate_many(&walkers, &config));
-    results.into_iter().map(|r| to_python(py, r, &config)).collect()
+    results
+        .into_iter()
+        .map(|r| to_python(py, r, &config))
+        .collect()
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -6,7 +6,12 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-create_exception!(_sodarace, InvalidWalkerError, PyValueError, "A walker broke a validation rule.");
+create_exception!(
+    _sodarace,
+    InvalidWalkerError,
+    PyValueError,
+    "A walker broke a validation rule."
+);
 
 /// Joints (x, y) plus connections (i, j, amplitude, phase). Amplitude 0 is a
 /// passive spring; phase is in cycles.
@@ -23,7 +28,10 @@ impl From<Walker> for PyWalker {
 }
 
 pub fn limits(max_joints: usize, max_connections: usize) -> WalkerLimits {
-    WalkerLimits { max_joints, max_connections }
+    WalkerLimits {
+        max_joints,
+        max_connections,
+    }
 }
 
 #[pymethods]
@@ -33,14 +41,26 @@ impl PyWalker {
         let joints = joints.into_iter().map(|(x, y)| [x, y]).collect();
         let connections = connections
             .into_iter()
-            .map(|(a, b, amplitude, phase)| Connection { a, b, amplitude, phase })
+            .map(|(a, b, amplitude, phase)| Connection {
+                a,
+                b,
+                amplitude,
+                phase,
+            })
             .collect();
-        PyWalker { inner: Walker { joints, connections } }
+        PyWalker {
+            inner: Walker {
+                joints,
+                connections,
+            },
+        }
     }
 
     #[classmethod]
     fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
-        Walker::from_json(text).map(PyWalker::from).map_err(PyValueError::new_err)
+        Walker::from_json(text)
+            .map(PyWalker::from)
+            .map_err(PyValueError::new_err)
     }
 
     fn to_json(&self) -> String {
@@ -54,7 +74,11 @@ impl PyWalker {
 
     #[getter]
     fn connections(&self) -> Vec<(u32, u32, f64, f64)> {
-        self.inner.connections.iter().map(|c| (c.a, c.b, c.amplitude, c.phase)).collect()
+        self.inner
+            .connections
+            .iter()
+            .map(|c| (c.a, c.b, c.amplitude, c.phase))
+            .collect()
     }
 
     #[getter]
@@ -91,6 +115,9 @@ impl PyWalker {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyWalker>()?;
-    m.add("InvalidWalkerError", m.py().get_type::<InvalidWalkerError>())?;
+    m.add(
+        "InvalidWalkerError",
+        m.py().get_type::<InvalidWalkerError>(),
+    )?;
     Ok(())
 }

@@ -26,7 +26,11 @@ pub(super) fn resolve_ground(y: f64, v: [f64; 2], params: &PhysicsParams) -> [f6
     };
     let normal_impulse = target_vy - vy;
     let max_friction = params.friction * normal_impulse;
-    let slid_vx = if vx.abs() <= max_friction { 0.0 } else { vx - max_friction.copysign(vx) };
+    let slid_vx = if vx.abs() <= max_friction {
+        0.0
+    } else {
+        vx - max_friction.copysign(vx)
+    };
     if in_contact {
         [slid_vx, target_vy]
     } else {

@@ -94,7 +94,12 @@ impl SpringScratch {
         }
         let mut end_force = vec![[0.0; 2]; 2 * count + 1];
         end_force[2 * count] = [-0.0; 2];
-        SpringScratch { packed: vec![Quad::default(); nodes], end_force, width, rows }
+        SpringScratch {
+            packed: vec![Quad::default(); nodes],
+            end_force,
+            width,
+            rows,
+        }
     }
 }
 
@@ -113,9 +118,16 @@ pub(super) fn springs(
     cos_angle: f64,
     sin_angle: f64,
 ) {
-    let SpringScratch { packed, end_force, .. } = scratch;
+    let SpringScratch {
+        packed, end_force, ..
+    } = scratch;
     pack(nodes, packed);
-    let law = SpringLaw { stiffness, damping, cos_angle, sin_angle };
+    let law = SpringLaw {
+        stiffness,
+        damping,
+        cos_angle,
+        sin_angle,
+    };
     let count = springs.a.len();
     let (forces, negated) = end_force.split_at_mut(count);
     let negated = &mut negated[..count];
@@ -129,8 +141,19 @@ pub(super) fn springs(
         Kernel::Avx512 => unsafe { avx512::springs(packed, springs, forces, negated, &law) },
     };
     for s in done..count {
-        let [dx, dy, dvx, dvy] = sub4(packed[springs.b[s] as usize].0, packed[springs.a[s] as usize].0);
-        let (fx, fy) = law.force(dx, dy, dvx, dvy, springs.rest[s], springs.cos_coef[s], springs.sin_coef[s]);
+        let [dx, dy, dvx, dvy] = sub4(
+            packed[springs.b[s] as usize].0,
+            packed[springs.a[s] as usize].0,
+        );
+        let (fx, fy) = law.force(
+            dx,
+            dy,
+            dvx,
+            dvy,
+            springs.rest[s],
+            springs.cos_coef[s],
+            springs.sin_coef[s],
+        );
         forces[s] = [fx, fy];
         negated[s] = [-fx, -fy];
     }
@@ -139,7 +162,11 @@ pub(super) fn springs(
 #[inline(always)]
 fn pack(nodes: &Nodes, packed: &mut [Quad]) {
     let Nodes { x, y, vx, vy, .. } = nodes;
-    for ((p, (&x, &y)), (&vx, &vy)) in packed.iter_mut().zip(x.iter().zip(y)).zip(vx.iter().zip(vy)) {
+    for ((p, (&x, &y)), (&vx, &vy)) in packed
+        .iter_mut()
+        .zip(x.iter().zip(y))
+        .zip(vx.iter().zip(vy))
+    {
         *p = Quad([x, y, vx, vy]);
     }
 }
@@ -170,12 +197,25 @@ impl SpringLaw {
     /// these operations in exactly this order, several springs at a time.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn force(&self, dx: f64, dy: f64, dvx: f64, dvy: f64, rest: f64, cos_coef: f64, sin_coef: f64) -> (f64, f64) {
+    fn force(
+        &self,
+        dx: f64,
+        dy: f64,
+        dvx: f64,
+        dvy: f64,
+        rest: f64,
+        cos_coef: f64,
+        sin_coef: f64,
+    ) -> (f64, f64) {
         let length = (dx * dx + dy * dy).sqrt();
         // Validation keeps joints apart, but a body can still fold two nodes
         // onto each other mid-simulation; such a spring has no direction, so
         // it pushes nothing.
-        let inv_length = if length > f64::EPSILON { 1.0 / length } else { 0.0 };
+        let inv_length = if length > f64::EPSILON {
+            1.0 / length
+        } else {
+            0.0
+        };
         let (nx, ny) = (dx * inv_length, dy * inv_length);
         let target = rest + cos_coef * self.cos_angle + sin_coef * self.sin_angle;
         let closing_speed = dvx * nx + dvy * ny;
@@ -213,14 +253,31 @@ mod avx2 {
         // and each pointer below comes from a reference to four f64s.
         let node = |i: u32| unsafe { _mm256_load_pd(packed.get_unchecked(i as usize).0.as_ptr()) };
         let load = |v: &[f64; 4]| unsafe { _mm256_loadu_pd(v.as_ptr()) };
-        let store = |out: &mut [[f64; 2]; 2], v| unsafe { _mm256_storeu_pd(out.as_mut_ptr().cast(), v) };
+        let store =
+            |out: &mut [[f64; 2]; 2], v| unsafe { _mm256_storeu_pd(out.as_mut_ptr().cast(), v) };
 
-        let ends = springs.a.as_chunks::<4>().0.iter().zip(springs.b.as_chunks::<4>().0);
-        let coefficients = springs.rest.as_chunks::<4>().0.iter().zip(springs.cos_coef.as_chunks::<4>().0);
+        let ends = springs
+            .a
+            .as_chunks::<4>()
+            .0
+            .iter()
+            .zip(springs.b.as_chunks::<4>().0);
+        let coefficients = springs
+            .rest
+            .as_chunks::<4>()
+            .0
+            .iter()
+            .zip(springs.cos_coef.as_chunks::<4>().0);
         let coefficients = coefficients.zip(springs.sin_coef.as_chunks::<4>().0);
-        let outputs = forces.as_chunks_mut::<4>().0.iter_mut().zip(negated.as_chunks_mut::<4>().0);
+        let outputs = forces
+            .as_chunks_mut::<4>()
+            .0
+            .iter_mut()
+            .zip(negated.as_chunks_mut::<4>().0);
         let mut count = 0;
-        for (((a, b), ((rest, cos_coef), sin_coef)), (forces, negated)) in ends.zip(coefficients).zip(outputs) {
+        for (((a, b), ((rest, cos_coef), sin_coef)), (forces, negated)) in
+            ends.zip(coefficients).zip(outputs)
+        {
             count += 4;
             let d: [__m256d; 4] = std::array::from_fn(|k| _mm256_sub_pd(node(b[k]), node(a[k])));
             // Transpose the rows [dx, dy, dvx, dvy] of springs 0..4 into columns.
@@ -233,7 +290,8 @@ mod avx2 {
             let dy = _mm256_permute2f128_pd::<0x20>(t1, t3);
             let dvy = _mm256_permute2f128_pd::<0x31>(t1, t3);
 
-            let length = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy)));
+            let length =
+                _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy)));
             let has_direction = _mm256_cmp_pd::<_CMP_GT_OQ>(length, epsilon);
             let inv_length = _mm256_and_pd(_mm256_div_pd(one, length), has_direction);
             let nx = _mm256_mul_pd(dx, inv_length);
@@ -253,8 +311,14 @@ mod avx2 {
             // Interleave into [fx, fy] pairs: springs 0, 2 and 1, 3, then in order.
             let even = _mm256_unpacklo_pd(fx, fy);
             let odd = _mm256_unpackhi_pd(fx, fy);
-            let pairs = [_mm256_permute2f128_pd::<0x20>(even, odd), _mm256_permute2f128_pd::<0x31>(even, odd)];
-            let (forces, negated) = (forces.as_chunks_mut::<2>().0, negated.as_chunks_mut::<2>().0);
+            let pairs = [
+                _mm256_permute2f128_pd::<0x20>(even, odd),
+                _mm256_permute2f128_pd::<0x31>(even, odd),
+            ];
+            let (forces, negated) = (
+                forces.as_chunks_mut::<2>().0,
+                negated.as_chunks_mut::<2>().0,
+            );
             for k in 0..2 {
                 store(&mut forces[k], pairs[k]);
                 store(&mut negated[k], _mm256_xor_pd(pairs[k], sign));
@@ -293,25 +357,44 @@ mod avx512 {
         // and each pointer below comes from a reference to four or eight f64s.
         let node = |i: u32| unsafe { _mm256_load_pd(packed.get_unchecked(i as usize).0.as_ptr()) };
         let load = |v: &[f64; 8]| unsafe { _mm512_loadu_pd(v.as_ptr()) };
-        let store = |out: &mut [[f64; 2]; 4], v| unsafe { _mm512_storeu_pd(out.as_mut_ptr().cast(), v) };
-        let negate = |v: __m512d| _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(v), sign));
+        let store =
+            |out: &mut [[f64; 2]; 4], v| unsafe { _mm512_storeu_pd(out.as_mut_ptr().cast(), v) };
+        let negate =
+            |v: __m512d| _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(v), sign));
         // Lane indices for two-source permutes (0..8 first source, 8..16 second).
         let columns_lo = _mm512_setr_epi64(0, 4, 8, 12, 1, 5, 9, 13);
         let columns_hi = _mm512_setr_epi64(2, 6, 10, 14, 3, 7, 11, 15);
         let pairs_lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
         let pairs_hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
 
-        let ends = springs.a.as_chunks::<8>().0.iter().zip(springs.b.as_chunks::<8>().0);
-        let coefficients = springs.rest.as_chunks::<8>().0.iter().zip(springs.cos_coef.as_chunks::<8>().0);
+        let ends = springs
+            .a
+            .as_chunks::<8>()
+            .0
+            .iter()
+            .zip(springs.b.as_chunks::<8>().0);
+        let coefficients = springs
+            .rest
+            .as_chunks::<8>()
+            .0
+            .iter()
+            .zip(springs.cos_coef.as_chunks::<8>().0);
         let coefficients = coefficients.zip(springs.sin_coef.as_chunks::<8>().0);
-        let outputs = forces.as_chunks_mut::<8>().0.iter_mut().zip(negated.as_chunks_mut::<8>().0);
+        let outputs = forces
+            .as_chunks_mut::<8>()
+            .0
+            .iter_mut()
+            .zip(negated.as_chunks_mut::<8>().0);
         let mut count = 0;
-        for (((a, b), ((rest, cos_coef), sin_coef)), (forces, negated)) in ends.zip(coefficients).zip(outputs) {
+        for (((a, b), ((rest, cos_coef), sin_coef)), (forces, negated)) in
+            ends.zip(coefficients).zip(outputs)
+        {
             count += 8;
             let d: [__m256d; 8] = std::array::from_fn(|k| _mm256_sub_pd(node(b[k]), node(a[k])));
             // Rows [dx, dy, dvx, dvy] of springs 2k and 2k+1 side by side.
-            let z: [__m512d; 4] =
-                std::array::from_fn(|k| _mm512_insertf64x4::<1>(_mm512_castpd256_pd512(d[2 * k]), d[2 * k + 1]));
+            let z: [__m512d; 4] = std::array::from_fn(|k| {
+                _mm512_insertf64x4::<1>(_mm512_castpd256_pd512(d[2 * k]), d[2 * k + 1])
+            });
             // [dx, dy] and [dvx, dvy] of springs 0..4, then of springs 4..8.
             let p0 = _mm512_permutex2var_pd(z[0], columns_lo, z[1]);
             let q0 = _mm512_permutex2var_pd(z[0], columns_hi, z[1]);
@@ -322,7 +405,8 @@ mod avx512 {
             let dvx = _mm512_shuffle_f64x2::<0x44>(q0, q1);
             let dvy = _mm512_shuffle_f64x2::<0xEE>(q0, q1);
 
-            let length = _mm512_sqrt_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)));
+            let length =
+                _mm512_sqrt_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)));
             let has_direction = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(length, epsilon);
             let inv_length = _mm512_maskz_mov_pd(has_direction, _mm512_div_pd(one, length));
             let nx = _mm512_mul_pd(dx, inv_length);
@@ -342,8 +426,14 @@ mod avx512 {
             // Interleave into [fx, fy] pairs: springs 0 2 4 6 and 1 3 5 7, then in order.
             let even = _mm512_unpacklo_pd(fx, fy);
             let odd = _mm512_unpackhi_pd(fx, fy);
-            let pairs = [_mm512_permutex2var_pd(even, pairs_lo, odd), _mm512_permutex2var_pd(even, pairs_hi, odd)];
-            let (forces, negated) = (forces.as_chunks_mut::<4>().0, negated.as_chunks_mut::<4>().0);
+            let pairs = [
+                _mm512_permutex2var_pd(even, pairs_lo, odd),
+                _mm512_permutex2var_pd(even, pairs_hi, odd),
+            ];
+            let (forces, negated) = (
+                forces.as_chunks_mut::<4>().0,
+                negated.as_chunks_mut::<4>().0,
+            );
             for k in 0..2 {
                 store(&mut forces[k], pairs[k]);
                 store(&mut negated[k], negate(pairs[k]));
@@ -357,7 +447,12 @@ mod avx512 {
 /// spring order (the order a scatter over springs would add them in).
 #[inline(always)]
 pub(super) fn on_nodes(scratch: &SpringScratch, gravity: f64, fx: &mut [f64], fy: &mut [f64]) {
-    let SpringScratch { width, rows, end_force, .. } = scratch;
+    let SpringScratch {
+        width,
+        rows,
+        end_force,
+        ..
+    } = scratch;
     let gravity = -NODE_MASS * gravity;
     // A constant row width lets the compiler unroll each sum completely.
     match *width {
@@ -374,7 +469,11 @@ pub(super) fn on_nodes(scratch: &SpringScratch, gravity: f64, fx: &mut [f64], fy
         10 => sum_rows::<10>(rows, end_force, gravity, fx, fy),
         // Only a walker that skipped validation has joints of degree > 10.
         width => {
-            for ((fx, fy), row) in fx.iter_mut().zip(fy.iter_mut()).zip(rows.chunks_exact(width)) {
+            for ((fx, fy), row) in fx
+                .iter_mut()
+                .zip(fy.iter_mut())
+                .zip(rows.chunks_exact(width))
+            {
                 (*fx, *fy) = sum_row(row, end_force, gravity);
             }
         }
@@ -382,13 +481,23 @@ pub(super) fn on_nodes(scratch: &SpringScratch, gravity: f64, fx: &mut [f64], fy
 }
 
 #[inline(always)]
-fn sum_rows<const WIDTH: usize>(rows: &[u32], end_force: &[[f64; 2]], gravity: f64, fx: &mut [f64], fy: &mut [f64]) {
+fn sum_rows<const WIDTH: usize>(
+    rows: &[u32],
+    end_force: &[[f64; 2]],
+    gravity: f64,
+    fx: &mut [f64],
+    fy: &mut [f64],
+) {
     if WIDTH == 0 {
         fx.fill(0.0);
         fy.fill(gravity);
         return;
     }
-    for ((fx, fy), row) in fx.iter_mut().zip(fy.iter_mut()).zip(rows.as_chunks::<WIDTH>().0) {
+    for ((fx, fy), row) in fx
+        .iter_mut()
+        .zip(fy.iter_mut())
+        .zip(rows.as_chunks::<WIDTH>().0)
+    {
         (*fx, *fy) = sum_row(row, end_force, gravity);
     }
 }
@@ -408,7 +517,10 @@ fn sum_row(row: &[u32], end_force: &[[f64; 2]], gravity: f64) -> (f64, f64) {
             for &end in row {
                 force = _mm_add_pd(force, _mm_loadu_pd(end_force[end as usize].as_ptr()));
             }
-            (_mm_cvtsd_f64(force), _mm_cvtsd_f64(_mm_unpackhi_pd(force, force)))
+            (
+                _mm_cvtsd_f64(force),
+                _mm_cvtsd_f64(_mm_unpackhi_pd(force, force)),
+            )
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

@@ -18,14 +18,20 @@ pub(super) fn damping_factor(linear_damping: f64) -> f64 {
 #[inline(always)]
 pub(super) fn velocity(v: [f64; 2], force: [f64; 2], damping_factor: f64) -> [f64; 2] {
     let dv_per_force = DT / NODE_MASS;
-    [(v[0] + force[0] * dv_per_force) * damping_factor, (v[1] + force[1] * dv_per_force) * damping_factor]
+    [
+        (v[0] + force[0] * dv_per_force) * damping_factor,
+        (v[1] + force[1] * dv_per_force) * damping_factor,
+    ]
 }
 
 /// Stage 4 for one node: moves it and returns its squared speed, which the
 /// caller folds into the blow-up guard.
 #[inline(always)]
 pub(super) fn position(p: [f64; 2], v: [f64; 2]) -> ([f64; 2], f64) {
-    ([p[0] + v[0] * DT, p[1] + v[1] * DT], v[0] * v[0] + v[1] * v[1])
+    (
+        [p[0] + v[0] * DT, p[1] + v[1] * DT],
+        v[0] * v[0] + v[1] * v[1],
+    )
 }
 
 /// Folds a squared speed (never negative) into a running maximum kept as

@@ -131,7 +131,11 @@ impl World {
     /// Builds a world from a *validated* walker, dropped so that its lowest
     /// joint sits `drop_height` metres above the ground.
     pub fn new(walker: &Walker, params: PhysicsParams, drop_height: f64) -> World {
-        let min_y = walker.joints.iter().map(|j| j[1]).fold(f64::INFINITY, f64::min);
+        let min_y = walker
+            .joints
+            .iter()
+            .map(|j| j[1])
+            .fold(f64::INFINITY, f64::min);
         let n = walker.joints.len();
         let mut nodes = Nodes {
             x: Vec::with_capacity(n),
@@ -148,7 +152,8 @@ impl World {
         let mut springs = Springs::default();
         for c in &walker.connections {
             let (a, b) = (c.a as usize, c.b as usize);
-            let rest = ((nodes.x[b] - nodes.x[a]).powi(2) + (nodes.y[b] - nodes.y[a]).powi(2)).sqrt();
+            let rest =
+                ((nodes.x[b] - nodes.x[a]).powi(2) + (nodes.y[b] - nodes.y[a]).powi(2)).sqrt();
             let swing = rest * AMPLITUDE_SCALE * c.amplitude;
             let offset = 2.0 * std::f64::consts::PI * c.phase;
             springs.a.push(c.a);
@@ -237,9 +242,13 @@ impl World {
     /// Kinetic + gravitational + elastic energy (J), for tests and diagnostics.
     pub fn energy(&self) -> f64 {
         let n = &self.nodes;
-        let kinetic: f64 =
-            (0..n.len()).map(|i| 0.5 * NODE_MASS * (n.vx[i].powi(2) + n.vy[i].powi(2))).sum();
-        let potential: f64 = n.y.iter().map(|y| NODE_MASS * self.params.gravity * y).sum();
+        let kinetic: f64 = (0..n.len())
+            .map(|i| 0.5 * NODE_MASS * (n.vx[i].powi(2) + n.vy[i].powi(2)))
+            .sum();
+        let potential: f64 =
+            n.y.iter()
+                .map(|y| NODE_MASS * self.params.gravity * y)
+                .sum();
         let angle = self.params.muscle_rate * self.time();
         let elastic: f64 = (0..self.springs.a.len())
             .map(|s| {
@@ -262,7 +271,14 @@ impl World {
 #[inline(always)]
 fn move_nodes(nodes: &mut Nodes, params: &PhysicsParams) -> f64 {
     let damping_factor = integrate::damping_factor(params.linear_damping);
-    let Nodes { x, y, vx, vy, fx, fy } = nodes;
+    let Nodes {
+        x,
+        y,
+        vx,
+        vy,
+        fx,
+        fy,
+    } = nodes;
     let n = x.len();
     let positions = x[..n].iter_mut().zip(y[..n].iter_mut());
     let velocities = vx[..n].iter_mut().zip(vy[..n].iter_mut());
