@@ -9,9 +9,6 @@ from openelm.evolve import EvolveConfig, EvolveConfigError, ResumeConflictError,
 from openelm.evolve.config import (
     BudgetConfig,
     MutationConfig,
-    parse_bins,
-    parse_mix,
-    parse_range,
     validate_config,
 )
 from openelm.evolve.runner import resumed_config
@@ -25,18 +22,6 @@ def test_round_trip_through_a_dict() -> None:
         mutation=MutationConfig(operator="mix", mix_weights=(("prompt", 0.5), ("random", 0.5))),
     )
     assert EvolveConfig.from_dict(config.to_dict()) == config
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("prompt", "not OPERATOR=WEIGHT"),
-        ("prompt=abc", "is not a number"),
-    ],
-)
-def test_bad_mix_text(text: str, message: str) -> None:
-    with pytest.raises(EvolveConfigError, match=message):
-        parse_mix(text)
 
 
 @pytest.mark.parametrize(
@@ -56,14 +41,7 @@ def test_bad_mix_weights(mix: tuple[tuple[str, float], ...], message: str) -> No
 
 
 def test_ranges_and_bins() -> None:
-    assert parse_bins("12") == (12, 12, 12)
-    assert parse_bins("4,5,6") == (4, 5, 6)
-    assert parse_range("0,6.5", "height") == (0.0, 6.5)
-    for text in ("1,2", "a", "1,2,3,4"):
-        with pytest.raises(EvolveConfigError, match="bins"):
-            parse_bins(text)
-    with pytest.raises(EvolveConfigError, match="height range must be LOW,HIGH"):
-        parse_range("5", "height")
+    # Parsing their text is the CLI's: tests/cli/test_params.py.
     config = replace(BASE, archive=replace(BASE.archive, width_range=(3.0, 1.0)))
     with pytest.raises(EvolveConfigError, match="width range must be finite with low < high"):
         validate_config(config)

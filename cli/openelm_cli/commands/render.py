@@ -7,17 +7,15 @@ from pathlib import Path
 
 import click
 from openelm.render import RenderOptions, render_subjects, resolve_target
+from openelm.render.animate import STEPS_PER_SECOND
 from openelm.render.writers import FORMATS, format_for
+from openelm.sandbox import DEFAULT_TIMEOUT_S
 
 from openelm_cli.output import console
+from openelm_cli.params import FrameSize
 
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not WxH, e.g. 480x320") from None
-    return width, height
+# The library's defaults, shown in --help.
+_DEFAULTS = RenderOptions()
 
 
 @click.command("render")
@@ -34,29 +32,42 @@ def _size(text: str) -> tuple[int, int]:
     "--format", "fmt", type=click.Choice(FORMATS), help="Override the format the extension implies."
 )
 @click.option(
-    "--seconds", type=float, help="Simulated seconds after settling [default: the run's, else 15]."
+    "--seconds",
+    type=float,
+    help=f"Simulated seconds after settling. [default: the run's, else {_DEFAULTS.seconds:g}]",
 )
 @click.option(
-    "--fps", type=int, default=30, show_default=True, help="Frames per second; must divide 60."
+    "--fps",
+    type=int,
+    default=_DEFAULTS.fps,
+    show_default=True,
+    help=f"Frames per second; must divide {STEPS_PER_SECOND}.",
 )
 @click.option(
     "--size",
     "size",
-    default="480x320",
+    type=FrameSize(),
+    default=FrameSize.format(_DEFAULTS.size),
     show_default=True,
     help="Frame (or tile) size WxH in pixels.",
 )
 @click.option(
-    "--follow/--no-follow", default=True, show_default=True, help="Camera tracks the body."
+    "--follow/--no-follow",
+    default=_DEFAULTS.follow,
+    show_default=True,
+    help="Camera tracks the body.",
 )
 @click.option(
-    "--trail/--no-trail", default=True, show_default=True, help="Draw the centre-of-mass trail."
+    "--trail/--no-trail",
+    default=_DEFAULTS.trail,
+    show_default=True,
+    help="Draw the centre-of-mass trail.",
 )
 @click.option(
     "--timeout",
     "timeout_s",
     type=float,
-    default=5.0,
+    default=DEFAULT_TIMEOUT_S,
     show_default=True,
     help="Sandbox timeout for a .py genome.",
 )
@@ -70,7 +81,7 @@ def render_command(
     fmt: str | None,
     seconds: float | None,
     fps: int,
-    size: str,
+    size: tuple[int, int],
     follow: bool,
     trail: bool,
     timeout_s: float,
@@ -92,7 +103,7 @@ def render_command(
     options = RenderOptions(
         format=format_for(Path(out), fmt),
         fps=fps,
-        size=_size(size),
+        size=size,
         follow=follow,
         trail=trail,
     )

@@ -12,6 +12,7 @@ from openelm.walker_files import read_bytes
 from rich.table import Table
 from rich.text import Text
 
+from openelm_cli.errors import library_exit_code
 from openelm_cli.output import console, print_error, print_json
 
 # Exit code when the sandbox let something through or is not in force.
@@ -259,7 +260,7 @@ def sandbox_check_command(
         pool = SandboxPool(workers, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed)
     except SandboxUnavailableError as e:
         print_error(str(e))
-        ctx.exit(EXIT_ESCAPED if not files else e.exit_code)
+        ctx.exit(EXIT_ESCAPED if not files else library_exit_code(e))
     with pool:
         if not pool.sandboxed and not as_json:
             print_error(

@@ -32,6 +32,7 @@ from openelm.evolve.runner import (
     ResumeConflictError,
     RunError,
     RunOutcome,
+    new_config,
     resume_run,
     start_run,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "SeedProgram",
     "export_archive",
     "load_seed_program",
+    "new_config",
     "resume_run",
     "run_summary",
     "start_run",

@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
-from openelm.errors import OpenelmError
+from openelm.errors import ConfigFieldError
 
 OPERATOR_NAMES: tuple[str, ...] = ("prompt", "diff", "crossover", "random")
 MUTATION_CHOICES: tuple[str, ...] = (*OPERATOR_NAMES, "mix")
@@ -32,10 +32,8 @@ DEFAULT_ITERATIONS = 50
 WALKED_FITNESS_THRESHOLD_M = 0.05
 
 
-class EvolveConfigError(OpenelmError):
-    """A setting is out of range or inconsistent; a usage error."""
-
-    exit_code = 2
+class EvolveConfigError(ConfigFieldError):
+    """A setting is out of range or inconsistent; a usage error naming the field."""
 
 
 @dataclass(frozen=True)
@@ -212,137 +210,134 @@ def apply_overrides(config: EvolveConfig, overrides: dict[str, Any]) -> EvolveCo
 def validate_config(config: EvolveConfig) -> EvolveConfig:
     """Checks every setting; raises EvolveConfigError naming the first bad one."""
     if config.seed < 0:
-        raise EvolveConfigError(f"seed must be a non-negative integer, not {config.seed}")
+        raise EvolveConfigError("seed", f"seed must be a non-negative integer, not {config.seed}")
     if not config.seed_programs:
-        raise EvolveConfigError("at least one seed program is needed")
+        raise EvolveConfigError("seed_programs", "at least one seed program is needed")
     if config.batch_size < 1:
-        raise EvolveConfigError(f"batch size must be at least 1, not {config.batch_size}")
+        raise EvolveConfigError(
+            "batch_size", f"batch size must be at least 1, not {config.batch_size}"
+        )
     archive = config.archive
     if len(archive.bins) != 3 or any(count < 1 for count in archive.bins):
-        raise EvolveConfigError(f"bins must be three positive counts, not {archive.bins}")
+        raise EvolveConfigError(
+            "archive.bins", f"bins must be three positive counts, not {archive.bins}"
+        )
     if archive.cell_count > 1_000_000:
-        raise EvolveConfigError(f"{archive.cell_count} cells is too many (at most 1000000)")
+        raise EvolveConfigError(
+            "archive.bins", f"{archive.cell_count} cells is too many (at most 1000000)"
+        )
     for name, (low, high) in zip(DESCRIPTOR_NAMES, archive.ranges):
         if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
             raise EvolveConfigError(
-                f"{name} range must be finite with low < high, not {low},{high}"
+                f"archive.{name}_range",
+                f"{name} range must be finite with low < high, not {low},{high}",
             )
     _validate_mutation(config.mutation)
     model = config.model
     if not model.model:
-        raise EvolveConfigError("model must not be empty")
+        raise EvolveConfigError("model.model", "model must not be empty")
     if model.device not in DEVICE_CHOICES:
         raise EvolveConfigError(
-            f"device must be one of {', '.join(DEVICE_CHOICES)}, not {model.device!r}"
+            "model.device",
+            f"device must be one of {', '.join(DEVICE_CHOICES)}, not {model.device!r}",
         )
     if model.dtype not in DTYPE_CHOICES:
         raise EvolveConfigError(
-            f"dtype must be one of {', '.join(DTYPE_CHOICES)}, not {model.dtype!r}"
+            "model.dtype", f"dtype must be one of {', '.join(DTYPE_CHOICES)}, not {model.dtype!r}"
         )
     if model.temperature < 0 or not math.isfinite(model.temperature):
-        raise EvolveConfigError(f"temperature must be >= 0, not {model.temperature}")
+        raise EvolveConfigError(
+            "model.temperature", f"temperature must be >= 0, not {model.temperature}"
+        )
     if not 0 < model.top_p <= 1:
-        raise EvolveConfigError(f"top-p must be in (0, 1], not {model.top_p}")
+        raise EvolveConfigError("model.top_p", f"top-p must be in (0, 1], not {model.top_p}")
     if model.max_new_tokens < 1:
-        raise EvolveConfigError(f"max new tokens must be at least 1, not {model.max_new_tokens}")
+        raise EvolveConfigError(
+            "model.max_new_tokens",
+            f"max new tokens must be at least 1, not {model.max_new_tokens}",
+        )
     evaluation = config.evaluation
     if not 0 < evaluation.sim_seconds <= 3600:
         raise EvolveConfigError(
-            f"simulated seconds must be in (0, 3600], not {evaluation.sim_seconds}"
+            "evaluation.sim_seconds",
+            f"simulated seconds must be in (0, 3600], not {evaluation.sim_seconds}",
         )
     if evaluation.workers is not None and evaluation.workers < 1:
-        raise EvolveConfigError(f"workers must be at least 1, not {evaluation.workers}")
+        raise EvolveConfigError(
+            "evaluation.workers", f"workers must be at least 1, not {evaluation.workers}"
+        )
     if not evaluation.timeout_s > 0:
-        raise EvolveConfigError(f"evaluation timeout must be positive, not {evaluation.timeout_s}")
+        raise EvolveConfigError(
+            "evaluation.timeout_s",
+            f"evaluation timeout must be positive, not {evaluation.timeout_s}",
+        )
     budget = config.budget
     if budget.iterations is not None and budget.iterations < 0:
-        raise EvolveConfigError(f"iterations must be >= 0, not {budget.iterations}")
+        raise EvolveConfigError(
+            "budget.iterations", f"iterations must be >= 0, not {budget.iterations}"
+        )
     if budget.evaluations is not None and budget.evaluations < 0:
-        raise EvolveConfigError(f"evaluations must be >= 0, not {budget.evaluations}")
+        raise EvolveConfigError(
+            "budget.evaluations", f"evaluations must be >= 0, not {budget.evaluations}"
+        )
     if budget.time_limit_s is not None and not budget.time_limit_s > 0:
-        raise EvolveConfigError(f"time limit must be positive, not {budget.time_limit_s}")
+        raise EvolveConfigError(
+            "budget.time_limit_s", f"time limit must be positive, not {budget.time_limit_s}"
+        )
     return config
 
 
 def _validate_mutation(mutation: MutationConfig) -> None:
     if mutation.operator not in MUTATION_CHOICES:
         raise EvolveConfigError(
-            f"mutation must be one of {', '.join(MUTATION_CHOICES)}, not {mutation.operator!r}"
+            "mutation.operator",
+            f"mutation must be one of {', '.join(MUTATION_CHOICES)}, not {mutation.operator!r}",
         )
     if mutation.operator == "mix":
         if not mutation.mix_weights:
             raise EvolveConfigError(
-                "mutation 'mix' needs weights, e.g. --mix prompt=0.5,diff=0.3,crossover=0.2"
+                "mutation.mix_weights",
+                "mutation 'mix' needs weights, e.g. prompt=0.5,diff=0.3,crossover=0.2",
             )
         names = [name for name, _ in mutation.mix_weights]
         for name, weight in mutation.mix_weights:
             if name not in OPERATOR_NAMES:
                 raise EvolveConfigError(
-                    f"unknown operator {name!r} in mix (choose from {', '.join(OPERATOR_NAMES)})"
+                    "mutation.mix_weights",
+                    f"unknown operator {name!r} in mix (choose from {', '.join(OPERATOR_NAMES)})",
                 )
             if not (math.isfinite(weight) and weight >= 0):
-                raise EvolveConfigError(f"mix weight of {name} must be >= 0, not {weight}")
+                raise EvolveConfigError(
+                    "mutation.mix_weights", f"mix weight of {name} must be >= 0, not {weight}"
+                )
         if len(set(names)) != len(names):
-            raise EvolveConfigError("an operator appears twice in the mix")
+            raise EvolveConfigError("mutation.mix_weights", "an operator appears twice in the mix")
         total = sum(weight for _, weight in mutation.mix_weights)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
-            raise EvolveConfigError(f"mix weights must sum to 1, not {total:g}")
+            raise EvolveConfigError(
+                "mutation.mix_weights", f"mix weights must sum to 1, not {total:g}"
+            )
     elif mutation.mix_weights:
-        raise EvolveConfigError("mix weights are only used with --mutation mix")
+        raise EvolveConfigError(
+            "mutation.mix_weights",
+            "mix weights are only used with mutation.operator mix",
+            mentions=("mutation.operator",),
+        )
     if mutation.crossover_parents < 2:
         raise EvolveConfigError(
-            f"crossover needs at least 2 parents, not {mutation.crossover_parents}"
+            "mutation.crossover_parents",
+            f"crossover needs at least 2 parents, not {mutation.crossover_parents}",
         )
     if not 0 < mutation.random_rate <= 1:
         raise EvolveConfigError(
-            f"random mutation rate must be in (0, 1], not {mutation.random_rate}"
+            "mutation.random_rate",
+            f"random mutation rate must be in (0, 1], not {mutation.random_rate}",
         )
     if not (math.isfinite(mutation.random_sigma) and mutation.random_sigma > 0):
         raise EvolveConfigError(
-            f"random mutation sigma must be positive, not {mutation.random_sigma}"
+            "mutation.random_sigma",
+            f"random mutation sigma must be positive, not {mutation.random_sigma}",
         )
-
-
-def parse_mix(text: str) -> tuple[tuple[str, float], ...]:
-    """`prompt=0.5,diff=0.3,crossover=0.2` -> (("prompt", 0.5), ...)."""
-    pairs: list[tuple[str, float]] = []
-    for item in text.split(","):
-        name, equals, weight_text = item.strip().partition("=")
-        if not equals:
-            raise EvolveConfigError(f"mix entry {item.strip()!r} is not OPERATOR=WEIGHT")
-        try:
-            weight = float(weight_text)
-        except ValueError:
-            raise EvolveConfigError(
-                f"mix weight {weight_text!r} of {name.strip()} is not a number"
-            ) from None
-        pairs.append((name.strip(), weight))
-    return tuple(pairs)
-
-
-def parse_range(text: str, what: str) -> tuple[float, float]:
-    """`LOW,HIGH` -> (low, high)."""
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise EvolveConfigError(f"{what} range must be LOW,HIGH, not {text!r}")
-    try:
-        return (float(parts[0]), float(parts[1]))
-    except ValueError:
-        raise EvolveConfigError(f"{what} range must be two numbers, not {text!r}") from None
-
-
-def parse_bins(text: str) -> tuple[int, int, int]:
-    """`12` (all three) or `12,10,8` (height, width, mass) -> a triple."""
-    parts = text.split(",")
-    if len(parts) not in (1, 3):
-        raise EvolveConfigError(f"bins must be N or H,W,M, not {text!r}")
-    try:
-        counts = [int(part) for part in parts]
-    except ValueError:
-        raise EvolveConfigError(f"bins must be whole numbers, not {text!r}") from None
-    return (
-        (counts[0], counts[0], counts[0]) if len(counts) == 1 else (counts[0], counts[1], counts[2])
-    )
 
 
 def _int_triple(values: Any) -> tuple[int, int, int]:

@@ -19,19 +19,21 @@ KeyboardInterrupt at once; the uncommitted iteration is rolled back.
 
 from __future__ import annotations
 
+import secrets
 import signal
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from openelm.errors import OpenelmError
+from openelm.errors import ConfigFieldError, OpenelmError
 from openelm.evolve.archive import ArchiveSnapshot, GridArchive
 from openelm.evolve.config import (
     RESUME_SAFE_FIELDS,
@@ -46,6 +48,7 @@ from openelm.evolve.config import (
 from openelm.evolve.generation import Child, Completer, GeneratedBatch, LanguageModelCompleter
 from openelm.evolve.metrics import Funnel, IterationMetrics
 from openelm.evolve.scheduler import SEED_OPERATOR, Scheduler
+from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
 from openelm.store import DB_NAME, RunStore, RunStoreError
 
@@ -57,10 +60,9 @@ class RunError(OpenelmError):
     """The run cannot go on (for example, no seed program makes a valid walker)."""
 
 
-class ResumeConflictError(OpenelmError):
-    """Resuming with this config or model would corrupt the run."""
-
-    exit_code = 2
+class ResumeConflictError(ConfigFieldError):
+    """Resuming with this config or model would corrupt the run; `field`
+    names the config field that would change."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,32 @@ def resume_run(
                 return driver.evolve()
 
 
+def fresh_run_dir(root: str | Path = "runs") -> Path:
+    """`root/<UTC timestamp>`, with a suffix if a run of that second exists."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    candidate = Path(root) / stamp
+    suffix = 2
+    while candidate.exists():
+        candidate = Path(root) / f"{stamp}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def new_config(overrides: Mapping[str, Any]) -> EvolveConfig:
+    """A new run's config: the defaults with `overrides` ({dotted config
+    path: value}) applied. Unless given, the seed is drawn at random (the
+    run records it) and the run starts from `DEFAULT_SEED_PROGRAM`."""
+    base = EvolveConfig(
+        seed=overrides["seed"] if "seed" in overrides else secrets.randbits(31),
+        seed_programs=overrides.get("seed_programs") or (load_seed_program(DEFAULT_SEED_PROGRAM),),
+    )
+    known = flatten_config(base)
+    for path in overrides:
+        if path not in known:
+            raise ValueError(f"unknown config field {path!r}")
+    return apply_overrides(base, dict(overrides))
+
+
 def resumed_config(stored: EvolveConfig, overrides: dict[str, Any]) -> EvolveConfig:
     """`stored` with `overrides` applied; ResumeConflictError when one would change the run."""
     current = flatten_config(stored)
@@ -157,8 +185,9 @@ def resumed_config(stored: EvolveConfig, overrides: dict[str, Any]) -> EvolveCon
             raise ValueError(f"unknown config field {path!r}")
         if path not in RESUME_SAFE_FIELDS and value != current[path]:
             raise ResumeConflictError(
+                path,
                 f"cannot resume with {path} = {_brief(value)}: this run was started with {_brief(current[path])}, "
-                "and changing it would corrupt the run (start a new run instead)"
+                "and changing it would corrupt the run (start a new run instead)",
             )
     return validate_config(apply_overrides(stored, overrides))
 
@@ -177,8 +206,9 @@ def _check_model_identity(stored: dict[str, str] | None, loaded: dict[str, str] 
     for key in MODEL_IDENTITY_KEYS:
         if stored.get(key) != loaded.get(key):
             raise ResumeConflictError(
+                "model.model",
                 f"cannot resume: the run's model {key} was {stored.get(key)!r}, the loaded model's is "
-                f"{loaded.get(key)!r}"
+                f"{loaded.get(key)!r}",
             )
 
 
@@ -189,7 +219,8 @@ def _load_completer(config: EvolveConfig, phase: PhaseCallback) -> Completer | N
     try:
         return LanguageModelCompleter(config.model)
     except ValueError as error:  # a device or dtype this machine lacks
-        raise EvolveConfigError(str(error)) from None
+        field = "model.dtype" if str(error).startswith("dtype") else "model.device"
+        raise EvolveConfigError(field, str(error)) from None
 
 
 @contextmanager
