@@ -9,8 +9,9 @@ single softmax runs over both, so the result equals ordinary attention over
 the concatenation.
 
 The function plugs into transformers' attention interface under its own
-name; `shared_prompt_attention_enabled` selects it for the decode loop only,
-so prefill and any other use of the model keep their usual attention.
+name (through `transformers_compat`); `shared_prompt_attention_enabled`
+selects it for the decode loop only, so prefill and any other use of the
+model keep their usual attention.
 """
 
 from __future__ import annotations
@@ -19,47 +20,37 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import torch
-from transformers import AttentionInterface, PreTrainedModel
+from transformers import PreTrainedModel
 
 from openelm.llm.kv_cache import DecodeCache
+from openelm.llm.transformers_compat import attention_implementation, register_attention
 
 SHARED_PROMPT_ATTENTION = "openelm_shared_prompt"
 # The model's forward passes unknown keyword arguments down to attention;
 # this one carries the decode cache holding the shared prompts.
 DECODE_CACHE_ARGUMENT = "openelm_decode_cache"
-_UNSUPPORTED_FEATURES = ("sliding_window", "softcap", "s_aux")
 
 
 def shared_prompt_attention(
-    module: torch.nn.Module,
+    layer_index: int,
     query: torch.Tensor,
     key: torch.Tensor,
     value: torch.Tensor,
-    attention_mask: torch.Tensor | None,
-    dropout: float = 0.0,
-    scaling: float | None = None,
-    **kwargs: object,
-) -> tuple[torch.Tensor, None]:
-    """Attention for one new token per row.
+    scale: float,
+    state: object,
+) -> torch.Tensor:
+    """Attention for one new token per row; returns [rows, q_heads, head_dim].
 
     query: [rows, q_heads, 1, head_dim]; key/value: the rows' generated
-    tokens as `DecodeCache` stores them (keys transposed). `attention_mask`
-    is None: transformers builds no mask for an attention it does not know;
-    the cache supplies the mask of rows shorter than the longest.
+    tokens as `DecodeCache` stores them (keys transposed). There is no
+    attention mask: transformers builds none for an attention it does not
+    know; the cache supplies the mask of rows shorter than the longest.
     """
-    cache = kwargs[DECODE_CACHE_ARGUMENT]
+    cache = state
     assert isinstance(cache, DecodeCache)
-    unsupported = [name for name in _UNSUPPORTED_FEATURES if kwargs.get(name) is not None]
-    if unsupported:
-        raise NotImplementedError(
-            f"shared-prompt attention does not support {', '.join(unsupported)}"
-        )
-    rows, query_heads, query_length, head_dim = query.shape
-    if query_length != 1:
-        raise ValueError("shared-prompt attention decodes one token per row")
+    rows, query_heads, _, head_dim = query.shape
     kv_heads = value.shape[1]
     group = query_heads // kv_heads  # query heads per key/value head (grouped-query attention)
-    scale = scaling if scaling is not None else head_dim**-0.5
 
     # Scaling the few queries is cheaper than scaling the scores.
     queries = query.reshape(rows, kv_heads, group, head_dim) * scale
@@ -69,7 +60,7 @@ def shared_prompt_attention(
     output = None if len(cache.groups) == 1 else query.new_empty((rows, kv_heads, group, head_dim))
     for row_group in cache.groups:
         prompt_keys, prompt_values = cache.prompts[row_group.prompt_id].layer_keys_values[
-            module.layer_idx
+            layer_index
         ]
         prompt_length = prompt_values.shape[-2]
         group_queries = queries[row_group.rows]
@@ -81,7 +72,7 @@ def shared_prompt_attention(
         prompt_scores = prompt_scores.view(kv_heads, count, group, prompt_length).transpose(0, 1)
         scores = torch.cat([prompt_scores, generated_scores[row_group.rows]], dim=-1)
         probs = torch.softmax(scores, dim=-1).to(value.dtype)
-        prompt_probs, generated_probs = probs.split([prompt_length, cache.span], dim=-1)
+        prompt_probs, generated_probs = torch.split(probs, [prompt_length, cache.span], dim=-1)
         from_prompt = torch.matmul(
             prompt_probs.transpose(0, 1).reshape(kv_heads, count * group, prompt_length),
             prompt_values,
@@ -94,19 +85,14 @@ def shared_prompt_attention(
         else:
             output[row_group.rows] = group_output
     assert output is not None
-    # transformers expects [rows, query_length, q_heads, head_dim].
-    return output.reshape(rows, 1, query_heads, head_dim), None
+    return output.reshape(rows, query_heads, head_dim)
 
 
-AttentionInterface.register(SHARED_PROMPT_ATTENTION, shared_prompt_attention)
+register_attention(SHARED_PROMPT_ATTENTION, shared_prompt_attention, DECODE_CACHE_ARGUMENT)
 
 
 @contextmanager
 def shared_prompt_attention_enabled(model: PreTrainedModel) -> Iterator[None]:
     """Run the model's attention through `shared_prompt_attention` inside the block."""
-    previous = model.config._attn_implementation
-    model.config._attn_implementation = SHARED_PROMPT_ATTENTION
-    try:
+    with attention_implementation(model, SHARED_PROMPT_ATTENTION):
         yield
-    finally:
-        model.config._attn_implementation = previous

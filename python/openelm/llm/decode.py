@@ -22,10 +22,11 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from openelm.llm.attention import DECODE_CACHE_ARGUMENT, shared_prompt_attention_enabled
 from openelm.llm.healing import HealedPrompt
-from openelm.llm.kv_cache import DecodeCache, PromptState, forward_cache_argument
+from openelm.llm.kv_cache import DecodeCache, PromptState
 from openelm.llm.prefill import prefill_prompts
 from openelm.llm.sampling import row_generator, sample_next_tokens
 from openelm.llm.stopping import ScopeEndDetector, StopReason
+from openelm.llm.transformers_compat import forward_cache_argument
 
 # Finished rows are dropped once they are this share of the batch: dropping
 # copies the generated cache, so not for every single row.
@@ -236,7 +237,8 @@ class DecodeLoop:
                 input_ids=torch.tensor(self._next_tokens, device=device)[:, None],
                 position_ids=torch.tensor(positions, device=device)[:, None],
                 use_cache=True,
-                **{self._cache_argument: cache, DECODE_CACHE_ARGUMENT: cache},
+                **{self._cache_argument: cache.transformers_cache, DECODE_CACHE_ARGUMENT: cache},
             )
         cache.end_step()
-        return output.logits[:, -1]
+        logits: torch.Tensor = output.logits[:, -1]
+        return logits

@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -125,18 +126,16 @@ def _convert_into_cache(gguf: Path, target: Path) -> EmbeddedCheckpoint:
 def _write_checkpoint(gguf: Path, out_dir: Path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from openelm.llm.transformers_compat import plain_copy_of_gguf_model
+
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     gguf_model = AutoModelForCausalLM.from_pretrained(
         gguf.parent, gguf_file=gguf.name, dtype=torch.float32
     )
-    # save_pretrained refuses a model that carries a GGUF quantization config,
-    # so copy the dequantised weights into a fresh model built without it.
-    config = gguf_model.config
-    del config.quantization_config
-    with torch.device("meta"):
-        plain_model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    plain_model.load_state_dict(gguf_model.state_dict(), strict=True, assign=True)
-    plain_model.tie_weights()
+    plain_model = plain_copy_of_gguf_model(
+        gguf_model,
+        lambda config: AutoModelForCausalLM.from_config(config, dtype=torch.float32),  # type: ignore[no-untyped-call]
+    )
     plain_model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
 
@@ -159,11 +158,12 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def _read_source_record(checkpoint: Path) -> dict | None:
+def _read_source_record(checkpoint: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((checkpoint / SOURCE_RECORD_NAME).read_text())
+        record = json.loads((checkpoint / SOURCE_RECORD_NAME).read_text())
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) else None
 
 
 def _file_stat(path: Path) -> list[int]:

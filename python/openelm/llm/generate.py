@@ -198,5 +198,6 @@ class Generator:
         context = prompt.token_ids[-1:]
         head = tokenizer.decode(context, clean_up_tokenization_spaces=False)
         full = tokenizer.decode(context + generated, clean_up_tokenization_spaces=False)
-        text = full[len(head) :] if full.startswith(head) else tokenizer.decode(generated)
+        assert isinstance(head, str) and isinstance(full, str)  # one sequence, one string
+        text = full[len(head) :] if full.startswith(head) else str(tokenizer.decode(generated))
         return text.removeprefix(prompt.healed_text)

@@ -22,18 +22,12 @@ prompt_len, head_dim].
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
 import torch
-from transformers import PreTrainedModel
-from transformers.cache_utils import Cache, CacheLayerMixin
+from transformers.cache_utils import Cache
 
-
-def forward_cache_argument(model: PreTrainedModel) -> str:
-    """The name of the model forward's cache argument: transformers 5 renamed
-    `past_key_values` to `cache`."""
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+from openelm.llm.transformers_compat import storage_cache
 
 
 @dataclass
@@ -56,56 +50,19 @@ class RowGroup:
     rows: slice | torch.Tensor
 
 
-class _GeneratedLayer(CacheLayerMixin):
-    """One layer's generated keys/values, in buffers owned by the `DecodeCache`."""
+@dataclass(frozen=True)
+class _LayerBuffers:
+    """One layer's generated keys (transposed) and values, sized for the batch's capacity."""
 
-    is_sliding = False
-
-    def __init__(
-        self, cache: DecodeCache, keys_buffer: torch.Tensor, values_buffer: torch.Tensor
-    ) -> None:
-        super().__init__()
-        self._cache = cache
-        self.keys_buffer = keys_buffer
-        self.values_buffer = values_buffer
-        self.device = keys_buffer.device
-        self.is_initialized = True
-
-    def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
-        raise AssertionError("a generated-tokens layer is built initialised")
-
-    def update(
-        self, key_states: torch.Tensor, value_states: torch.Tensor, *args: object, **kwargs: object
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Store this step's key/value ([rows, kv_heads, 1, head_dim]) at each
-        row's length; return the filled keys (transposed) and values."""
-        cache = self._cache
-        rows, span = cache.row_count, cache.span
-        keys, values = self.keys_buffer[:rows], self.values_buffer[:rows]
-        if cache.uniform_length is not None:
-            keys[:, :, :, cache.uniform_length] = key_states[:, :, 0]
-            values[:, :, cache.uniform_length] = value_states[:, :, 0]
-        else:
-            row_index = torch.arange(rows, device=self.device)
-            keys[row_index, :, :, cache.lengths] = key_states[:, :, 0]
-            values[row_index, :, cache.lengths] = value_states[:, :, 0]
-        self.keys, self.values = keys[..., :span], values[:, :, :span]
-        return self.keys, self.values
-
-    def get_mask_sizes(self, query_length: int) -> tuple[int, int]:
-        return self._cache.span, 0
-
-    def get_seq_length(self) -> int:
-        return self._cache.span - 1
-
-    def get_max_length(self) -> int:
-        return self.values_buffer.shape[-2]
+    keys: torch.Tensor  # [max_rows, kv_heads, head_dim, max_new_tokens]
+    values: torch.Tensor  # [max_rows, kv_heads, max_new_tokens, head_dim]
 
 
-class DecodeCache(Cache):
+class DecodeCache:
     """The cache of the decode batch: shared prompts and per-row generated
     tokens. The batch is rows `0..row_count-1` of buffers sized for
-    `max_rows`; `begin_step`/`end_step` bracket each forward pass."""
+    `max_rows`; `begin_step`/`end_step` bracket each forward pass. The model
+    sees it through `transformers_cache`, whose layers call `update`."""
 
     def __init__(
         self,
@@ -118,9 +75,8 @@ class DecodeCache(Cache):
         dtype: torch.dtype,
         device: torch.device,
     ) -> None:
-        layers: list[CacheLayerMixin] = [
-            _GeneratedLayer(
-                self,
+        self.layers = [
+            _LayerBuffers(
                 torch.zeros(
                     (max_rows, kv_heads, head_dim, max_new_tokens), dtype=dtype, device=device
                 ),
@@ -130,7 +86,8 @@ class DecodeCache(Cache):
             )
             for _ in range(num_layers)
         ]
-        super().__init__(layers=layers)
+        self.capacity = max_new_tokens
+        self.transformers_cache: Cache = storage_cache(self, num_layers, device)
         self.device = device
         self.max_rows = max_rows
         self.row_prompt: list[int] = []  # prompt id of each row
@@ -148,6 +105,23 @@ class DecodeCache(Cache):
     @property
     def row_count(self) -> int:
         return len(self.row_prompt)
+
+    def update(
+        self, layer_index: int, key_states: torch.Tensor, value_states: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Store this step's key/value ([rows, kv_heads, 1, head_dim]) of one
+        layer at each row's length; return the filled keys (transposed) and values."""
+        buffers = self.layers[layer_index]
+        rows, span = self.row_count, self.span
+        keys, values = buffers.keys[:rows], buffers.values[:rows]
+        if self.uniform_length is not None:
+            keys[:, :, :, self.uniform_length] = key_states[:, :, 0]
+            values[:, :, self.uniform_length] = value_states[:, :, 0]
+        else:
+            row_index = torch.arange(rows, device=self.device)
+            keys[row_index, :, :, self.lengths] = key_states[:, :, 0]
+            values[row_index, :, self.lengths] = value_states[:, :, 0]
+        return keys[..., :span], values[:, :, :span]
 
     def add_prompt(self, prompt_id: int, state: PromptState) -> None:
         self.prompts[prompt_id] = state
@@ -170,12 +144,10 @@ class DecodeCache(Cache):
         filled = max((self.row_length[row] for row in rows), default=0)
         index = torch.tensor(rows, dtype=torch.long, device=self.device)
         for layer in self.layers:
-            layer.keys_buffer[: len(rows), ..., :filled] = layer.keys_buffer[
-                ..., :filled
-            ].index_select(0, index)
-            layer.values_buffer[: len(rows), :, :filled] = layer.values_buffer[
-                :, :, :filled
-            ].index_select(0, index)
+            layer.keys[: len(rows), ..., :filled] = layer.keys[..., :filled].index_select(0, index)
+            layer.values[: len(rows), :, :filled] = layer.values[:, :, :filled].index_select(
+                0, index
+            )
         self.row_prompt = [self.row_prompt[row] for row in rows]
         self.row_length = [self.row_length[row] for row in rows]
         self._forget_unused_prompts()
@@ -201,6 +173,7 @@ class DecodeCache(Cache):
         for row, prompt_id in enumerate(self.row_prompt):
             rows_of.setdefault(prompt_id, []).append(row)
         groups = []
+        selector: slice | torch.Tensor
         for prompt_id, rows in rows_of.items():
             contiguous = rows[-1] - rows[0] + 1 == len(rows)
             selector = (

@@ -32,6 +32,7 @@ from openelm.llm.embedded import (
     EmbeddedModelMissingError,
     ensure_embedded_checkpoint,
 )
+from openelm.llm.transformers_compat import cpu_has_native_bfloat16
 
 DeviceOption = Literal["auto", "cpu", "cuda"]
 DtypeOption = Literal["auto", "float32", "bfloat16", "float16"]
@@ -117,7 +118,7 @@ def load_language_model(
     model = AutoModelForCausalLM.from_pretrained(
         resolved.path, dtype=resolved_dtype, local_files_only=True, device_map=str(resolved_device)
     )
-    model.eval()
+    model.train(False)  # eval mode
     identity = ModelIdentity(
         name=resolved.name,
         source=resolved.source,
@@ -197,17 +198,9 @@ def resolve_dtype(dtype: DtypeOption, device: torch.device) -> torch.dtype:
     if dtype not in DTYPE_OPTIONS:
         raise ValueError(f"dtype must be one of {', '.join(DTYPE_OPTIONS)}, not {dtype!r}")
     if dtype != "auto":
-        return getattr(torch, dtype)
+        chosen = getattr(torch, dtype)
+        assert isinstance(chosen, torch.dtype)
+        return chosen
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.bfloat16 if _cpu_has_native_bfloat16() else torch.float32
-
-
-def _cpu_has_native_bfloat16() -> bool:
-    # torch reports CPU features only through this private helper; without
-    # it, assume no native bfloat16.
-    cpu_capability = getattr(torch._C._cpu, "_get_cpu_capability", None)
-    if cpu_capability is None:
-        return False
-    features = cpu_capability()
-    return bool(features.get("avx512_bf16") or features.get("amx_bf16"))
+    return torch.bfloat16 if cpu_has_native_bfloat16() else torch.float32

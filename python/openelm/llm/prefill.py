@@ -12,7 +12,8 @@ from __future__ import annotations
 import torch
 from transformers import DynamicCache, PreTrainedModel
 
-from openelm.llm.kv_cache import PromptState, forward_cache_argument
+from openelm.llm.kv_cache import PromptState
+from openelm.llm.transformers_compat import dynamic_cache_keys_values, forward_cache_argument
 
 
 def prefill_prompts(
@@ -53,12 +54,12 @@ def prefill_prompts(
         start = longest - len(token_ids)
         layer_keys_values = [
             (
-                layer.keys[index, :, start:]
+                keys[index, :, start:]
                 .transpose(-1, -2)
                 .contiguous(),  # [kv_heads, head_dim, length]
-                layer.values[index, :, start:].contiguous(),  # [kv_heads, length, head_dim]
+                values[index, :, start:].contiguous(),  # [kv_heads, length, head_dim]
             )
-            for layer in cache.layers
+            for keys, values in dynamic_cache_keys_values(cache)
         ]
         logits = output.logits[index, -1]
         allowed = first_token_ids[index]

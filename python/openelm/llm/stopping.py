@@ -12,12 +12,12 @@ should produce.)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 
 from transformers import PreTrainedTokenizerBase
 
 
-class StopReason(str, Enum):
+class StopReason(StrEnum):
     """Why a completion ended."""
 
     SCOPE_END = "scope_end"  # a non-empty line at column 0: make_walker's body is over
@@ -65,6 +65,7 @@ class ScopeEndDetector:
         else:
             self._open_line.append(token_id)
         text = self._tokenizer.decode(self._open_line, clean_up_tokenization_spaces=False)
+        assert isinstance(text, str)  # one sequence decodes to one string
         line = text[text.rfind("\n") + 1 :]
         if not line:
             return False
