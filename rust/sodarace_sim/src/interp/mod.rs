@@ -8,6 +8,23 @@
 //! pure: the same source and configuration always give the same walker or
 //! the same error, and no state survives between genomes. See
 //! `docs/genomes.md` for the subset and the limits.
+//!
+//! Where things live (each directory's `mod.rs` lists its files):
+//!
+//! - `parse.rs`, `check.rs`: source decoding, ruff's parser, the allowlist;
+//! - `lower/`: AST to IR — `scope.rs` (scope analysis), then `codegen.rs`,
+//!   `statements.rs`, `expressions.rs` (code generation); `ir.rs` is the IR;
+//! - `run/`: the evaluator — `heap.rs` (step and memory accounting,
+//!   allocation), `statements.rs` (a `for` loop, `try`, assignment...),
+//!   `expressions.rs`, `calls.rs`, `attributes.rs`;
+//! - `ops/`: operators — `arithmetic.rs`, `comparison.rs`, `hashing.rs`
+//!   (dict and set tables), `indexing.rs` (items and slices);
+//! - `builtins/`: builtin functions and methods by type — `functions.rs`,
+//!   `numbers.rs`, `iteration.rs` (the iterator protocol, `range`, `zip`),
+//!   `list.rs` (`list.append`, `sorted`...), `dict.rs`, `set.rs`, `str.rs`;
+//! - `math.rs` (`math.*`), `format.rs` (`str`, `repr`, f-strings),
+//!   `walker_api.rs` (the walker creator), `value.rs` (values and the heap),
+//!   `limits.rs`, `error.rs`.
 
 mod builtins;
 mod check;

@@ -1,0 +1,369 @@
+//! Items and slices: `x[i]`, `x[i] = v`, `del x[i]` and their slice forms,
+//! with Python's rules for negative indices and clamped slice bounds, plus
+//! the checked growth of lists (`list_push`, `list_extend`).
+
+use super::super::run::{raise, type_error, Machine, Res, Unwind, VALUE_BYTES};
+use super::super::value::*;
+use super::overflow;
+
+/// Resolves a possibly negative index against a length.
+fn index_in(len: usize, index: i64) -> Option<usize> {
+    let i = if index < 0 {
+        index as i128 + len as i128
+    } else {
+        index as i128
+    };
+    (0..len as i128).contains(&i).then_some(i as usize)
+}
+
+/// Python's slice.indices(): start, step and the number of elements.
+fn slice_indices(len: usize, bounds: [Option<i64>; 3]) -> Res<(i128, i128, usize)> {
+    let step = bounds[2].unwrap_or(1) as i128;
+    if step == 0 {
+        return raise(ExcKind::ValueError, "slice step cannot be zero");
+    }
+    let len = len as i128;
+    let adjust = |v: Option<i64>, default: i128| -> i128 {
+        match v {
+            None => default,
+            Some(v) => {
+                let v = v as i128;
+                if v < 0 {
+                    let v = v + len;
+                    if v < 0 {
+                        if step < 0 {
+                            -1
+                        } else {
+                            0
+                        }
+                    } else {
+                        v
+                    }
+                } else if v >= len {
+                    if step < 0 {
+                        len - 1
+                    } else {
+                        len
+                    }
+                } else {
+                    v
+                }
+            }
+        }
+    };
+    let (start, stop) = if step > 0 {
+        (adjust(bounds[0], 0), adjust(bounds[1], len))
+    } else {
+        (adjust(bounds[0], len - 1), adjust(bounds[1], -1))
+    };
+    let count = if step > 0 && start < stop {
+        (stop - start - 1) / step + 1
+    } else if step < 0 && stop < start {
+        (start - stop - 1) / (-step) + 1
+    } else {
+        0
+    };
+    Ok((start, step, count as usize))
+}
+
+fn slice_positions(start: i128, step: i128, count: usize) -> impl Iterator<Item = usize> {
+    (0..count).map(move |k| (start + k as i128 * step) as usize)
+}
+
+impl Machine<'_> {
+    pub fn list_push(&mut self, list: &Value, item: Value) -> Res<()> {
+        let Value::List(id) = list else {
+            return type_error("not a list");
+        };
+        self.check_len(self.heap.lists[id.0 as usize].len() + 1)?;
+        self.charge(VALUE_BYTES)?;
+        self.heap.lists[id.0 as usize].push(item);
+        Ok(())
+    }
+
+    pub fn list_extend(&mut self, list: &Value, items: Vec<Value>) -> Res<()> {
+        let Value::List(id) = list else {
+            return type_error("not a list");
+        };
+        self.check_len(self.heap.lists[id.0 as usize].len() + items.len())?;
+        self.charge(items.len() * VALUE_BYTES)?;
+        self.heap.lists[id.0 as usize].extend(items);
+        Ok(())
+    }
+
+    pub fn seq_len(&self, v: &Value) -> usize {
+        match v {
+            Value::List(id) => self.heap.lists[id.0 as usize].len(),
+            Value::Tuple(id) => self.heap.tuples[id.0 as usize].len(),
+            _ => 0,
+        }
+    }
+
+    pub fn seq_get(&self, v: &Value, i: usize) -> Option<Value> {
+        match v {
+            Value::List(id) => self.heap.lists[id.0 as usize].get(i).cloned(),
+            Value::Tuple(id) => self.heap.tuples[id.0 as usize].get(i).cloned(),
+            _ => None,
+        }
+    }
+
+    fn int_index(&self, container: &Value, key: &Value) -> Res<i64> {
+        match key {
+            Value::Int(i) => Ok(*i),
+            Value::Bool(b) => Ok(*b as i64),
+            _ => type_error(format!(
+                "{} indices must be integers or slices, not {}",
+                self.type_name(container),
+                self.type_name(key)
+            )),
+        }
+    }
+
+    pub fn get_item(&mut self, obj: &Value, key: &Value) -> Res<Value> {
+        match obj {
+            Value::List(_) | Value::Tuple(_) => {
+                let i = self.int_index(obj, key)?;
+                match index_in(self.seq_len(obj), i).and_then(|i| self.seq_get(obj, i)) {
+                    Some(v) => Ok(v),
+                    None => raise(
+                        ExcKind::IndexError,
+                        format!("{} index out of range", self.type_name(obj)),
+                    ),
+                }
+            }
+            Value::Str(s) => {
+                let i = self.int_index(obj, key)?;
+                let s = s.clone();
+                let ch = if s.is_ascii() {
+                    index_in(s.len(), i).map(|i| s[i..i + 1].to_string())
+                } else {
+                    self.charge_steps(s.len())?;
+                    let n = s.chars().count();
+                    index_in(n, i)
+                        .and_then(|i| s.chars().nth(i))
+                        .map(String::from)
+                };
+                match ch {
+                    Some(c) => self.new_str(c),
+                    None => raise(ExcKind::IndexError, "string index out of range"),
+                }
+            }
+            Value::Dict(id) => match self.dict_lookup(*id, key)? {
+                Some(i) => Ok(self.heap.dicts[id.0 as usize]
+                    .entry(i)
+                    .map_or(Value::None, |e| e.value.clone())),
+                None => Err(Unwind::Raise(Box::new(ExcObj {
+                    kind: ExcKind::KeyError,
+                    args: vec![key.clone()],
+                    at: None,
+                }))),
+            },
+            Value::Range(id) => {
+                let i = self.int_index(obj, key)?;
+                let r = &self.heap.ranges[id.0 as usize];
+                match index_in(r.len(), i) {
+                    Some(i) => Ok(Value::Int(r.get(i))),
+                    None => raise(ExcKind::IndexError, "range object index out of range"),
+                }
+            }
+            _ => type_error(format!(
+                "'{}' object is not subscriptable",
+                self.type_name(obj)
+            )),
+        }
+    }
+
+    pub fn set_item(&mut self, obj: &Value, key: Value, value: Value) -> Res<()> {
+        match obj {
+            Value::List(id) => {
+                let i = self.int_index(obj, &key)?;
+                let list = &mut self.heap.lists[id.0 as usize];
+                match index_in(list.len(), i) {
+                    Some(i) => {
+                        list[i] = value;
+                        Ok(())
+                    }
+                    None => raise(ExcKind::IndexError, "list assignment index out of range"),
+                }
+            }
+            Value::Dict(_) => self.dict_set(obj, key, value),
+            _ => type_error(format!(
+                "'{}' object does not support item assignment",
+                self.type_name(obj)
+            )),
+        }
+    }
+
+    pub fn del_item(&mut self, obj: &Value, key: Value) -> Res<()> {
+        match obj {
+            Value::List(id) => {
+                let i = self.int_index(obj, &key)?;
+                let list = &mut self.heap.lists[id.0 as usize];
+                match index_in(list.len(), i) {
+                    Some(i) => {
+                        list.remove(i);
+                        Ok(())
+                    }
+                    None => raise(ExcKind::IndexError, "list assignment index out of range"),
+                }
+            }
+            Value::Dict(id) => match self.dict_lookup(*id, &key)? {
+                Some(i) => {
+                    self.heap.dicts[id.0 as usize].remove_at(i);
+                    Ok(())
+                }
+                None => Err(Unwind::Raise(Box::new(ExcObj {
+                    kind: ExcKind::KeyError,
+                    args: vec![key],
+                    at: None,
+                }))),
+            },
+            _ => type_error(format!(
+                "'{}' object does not support item deletion",
+                self.type_name(obj)
+            )),
+        }
+    }
+
+    pub fn get_slice(&mut self, obj: &Value, bounds: [Option<i64>; 3]) -> Res<Value> {
+        match obj {
+            Value::List(_) | Value::Tuple(_) => {
+                let (start, step, count) = slice_indices(self.seq_len(obj), bounds)?;
+                let items: &[Value] = match obj {
+                    Value::List(id) => &self.heap.lists[id.0 as usize],
+                    Value::Tuple(id) => &self.heap.tuples[id.0 as usize],
+                    _ => &[],
+                };
+                let out: Vec<Value> = slice_positions(start, step, count)
+                    .map(|i| items[i].clone())
+                    .collect();
+                self.charge_steps(count)?;
+                if matches!(obj, Value::List(_)) {
+                    self.new_list(out)
+                } else {
+                    self.new_tuple(out)
+                }
+            }
+            Value::Str(s) => {
+                let s = s.clone();
+                let out: String = if s.is_ascii() {
+                    let (start, step, count) = slice_indices(s.len(), bounds)?;
+                    let bytes = s.as_bytes();
+                    slice_positions(start, step, count)
+                        .map(|i| bytes[i] as char)
+                        .collect()
+                } else {
+                    let chars: Vec<char> = s.chars().collect();
+                    let (start, step, count) = slice_indices(chars.len(), bounds)?;
+                    slice_positions(start, step, count)
+                        .map(|i| chars[i])
+                        .collect()
+                };
+                self.charge_steps(s.len())?;
+                self.new_str(out)
+            }
+            Value::Range(id) => {
+                let r = &self.heap.ranges[id.0 as usize];
+                let (start, step, count) = slice_indices(r.len(), bounds)?;
+                let first = r.start as i128 + start * r.step as i128;
+                let new_step = step * r.step as i128;
+                let stop = first + count as i128 * new_step;
+                match (
+                    i64::try_from(first),
+                    i64::try_from(stop),
+                    i64::try_from(new_step),
+                ) {
+                    (Ok(start), Ok(stop), Ok(step)) => {
+                        self.new_range(RangeObj { start, stop, step })
+                    }
+                    _ => overflow(),
+                }
+            }
+            _ => type_error(format!(
+                "'{}' object is not subscriptable",
+                self.type_name(obj)
+            )),
+        }
+    }
+
+    pub fn set_slice(&mut self, obj: &Value, bounds: [Option<i64>; 3], value: Value) -> Res<()> {
+        let Value::List(id) = obj else {
+            return type_error(format!(
+                "'{}' object does not support slice assignment",
+                self.type_name(obj)
+            ));
+        };
+        let items = self.collect_iterable(&value)?;
+        let len = self.heap.lists[id.0 as usize].len();
+        let (start, step, count) = slice_indices(len, bounds)?;
+        if bounds[2].unwrap_or(1) == 1 {
+            let start = start as usize;
+            self.check_len(len - count + items.len())?;
+            self.charge(items.len() * VALUE_BYTES)?;
+            self.heap.lists[id.0 as usize].splice(start..start + count, items);
+            return Ok(());
+        }
+        if items.len() != count {
+            let message = format!(
+                "attempt to assign sequence of size {} to extended slice of size {count}",
+                items.len()
+            );
+            return raise(ExcKind::ValueError, message);
+        }
+        let list = &mut self.heap.lists[id.0 as usize];
+        for (i, item) in slice_positions(start, step, count).zip(items) {
+            list[i] = item;
+        }
+        Ok(())
+    }
+
+    pub fn del_slice(&mut self, obj: &Value, bounds: [Option<i64>; 3]) -> Res<()> {
+        let Value::List(id) = obj else {
+            return type_error(format!(
+                "'{}' object does not support item deletion",
+                self.type_name(obj)
+            ));
+        };
+        let list = &mut self.heap.lists[id.0 as usize];
+        let (start, step, count) = slice_indices(list.len(), bounds)?;
+        let mut doomed: Vec<usize> = slice_positions(start, step, count).collect();
+        doomed.sort_unstable();
+        let mut k = 0;
+        let mut index = 0;
+        list.retain(|_| {
+            let keep = doomed.get(k) != Some(&index);
+            if !keep {
+                k += 1;
+            }
+            index += 1;
+            keep
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_follow_python() {
+        assert_eq!(
+            slice_indices(5, [None, None, Some(-1)]).ok(),
+            Some((4, -1, 5))
+        );
+        assert_eq!(
+            slice_indices(5, [Some(-2), None, None]).ok(),
+            Some((3, 1, 2))
+        );
+        assert_eq!(
+            slice_indices(5, [Some(1), Some(100), Some(2)]).ok(),
+            Some((1, 2, 2))
+        );
+        assert_eq!(
+            slice_indices(5, [None, None, Some(i64::MIN)]).ok(),
+            Some((4, i64::MIN as i128, 1))
+        );
+        assert!(slice_indices(5, [None, None, Some(0)]).is_err());
+    }
+}

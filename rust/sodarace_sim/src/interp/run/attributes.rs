@@ -1,0 +1,114 @@
+//! Attributes: `obj.name` on instances, classes, modules, exceptions and
+//! builtin values, and setting and deleting instance attributes.
+
+use super::super::error::ErrorKind;
+use super::super::ir::*;
+use super::super::value::*;
+use super::{fatal, raise, Machine, Res, VALUE_BYTES};
+
+impl<'p> Machine<'p> {
+    pub fn get_attr(&mut self, obj: &Value, name: Sym) -> Res<Value> {
+        match obj {
+            Value::Instance(id) => {
+                let inst = &self.heap.instances[id.0 as usize];
+                if let Some((_, v)) = inst.attrs.iter().find(|(n, _)| *n == name) {
+                    return Ok(v.clone());
+                }
+                let class = &self.heap.classes[inst.class.0 as usize];
+                match class
+                    .attrs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.clone())
+                {
+                    Some(Value::Func(func)) => {
+                        self.new_method(obj.clone(), MethodTarget::Func(func))
+                    }
+                    Some(v) => Ok(v),
+                    None => self.no_attribute(obj, name),
+                }
+            }
+            Value::Class(id) => {
+                let class = &self.heap.classes[id.0 as usize];
+                match class.attrs.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => Ok(v.clone()),
+                    None => self.no_attribute(obj, name),
+                }
+            }
+            Value::Module(ModuleKind::Math) => match super::super::math::member_by_sym(name) {
+                Some(v) => Ok(v),
+                None => fatal(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "math.{} is not in the supported subset",
+                        self.prog.name(name)
+                    ),
+                ),
+            },
+            Value::Module(ModuleKind::Walker) if name == sym::WALKER_CREATOR => {
+                Ok(Value::Builtin(Builtin::WalkerCreator))
+            }
+            Value::Exception(id) if name == sym::ARGS => {
+                let args = self.heap.exceptions[id.0 as usize].args.clone();
+                self.new_tuple(args)
+            }
+            _ => {
+                if self.has_native_method(obj, name) {
+                    return self.new_method(obj.clone(), MethodTarget::Native(name));
+                }
+                self.no_attribute(obj, name)
+            }
+        }
+    }
+
+    pub fn no_attribute<T>(&self, obj: &Value, name: Sym) -> Res<T> {
+        let attr = self.prog.name(name);
+        if super::super::builtins::is_unsupported_method(obj, attr) {
+            let message = format!("{}.{attr}() is not supported", self.type_name(obj));
+            return fatal(ErrorKind::Unsupported, message);
+        }
+        let message = match obj {
+            Value::Module(ModuleKind::Walker) => format!("module has no attribute '{attr}'"),
+            _ => format!("'{}' object has no attribute '{attr}'", self.type_name(obj)),
+        };
+        raise(ExcKind::AttributeError, message)
+    }
+
+    pub(super) fn set_attr(&mut self, obj: &Value, name: Sym, value: Value) -> Res<()> {
+        let attrs = match obj {
+            Value::Instance(id) => &mut self.heap.instances[id.0 as usize].attrs,
+            Value::Class(id) => &mut self.heap.classes[id.0 as usize].attrs,
+            _ => {
+                let message = format!(
+                    "'{}' object attribute '{}' cannot be set",
+                    self.type_name(obj),
+                    self.prog.name(name)
+                );
+                return raise(ExcKind::AttributeError, message);
+            }
+        };
+        match attrs.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => {
+                attrs.push((name, value));
+                self.charge(VALUE_BYTES)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn del_attr(&mut self, obj: &Value, name: Sym) -> Res<()> {
+        let attrs = match obj {
+            Value::Instance(id) => &mut self.heap.instances[id.0 as usize].attrs,
+            Value::Class(id) => &mut self.heap.classes[id.0 as usize].attrs,
+            _ => return self.no_attribute(obj, name),
+        };
+        match attrs.iter().position(|(n, _)| *n == name) {
+            Some(i) => {
+                attrs.remove(i);
+                Ok(())
+            }
+            None => self.no_attribute(obj, name),
+        }
+    }
+}
