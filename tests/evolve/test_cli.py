@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from openelm_cli.main import main
+from click.testing import CliRunner
+from openelm_cli.main import cli
 
 RUN = [
     "--mutation",
@@ -37,9 +38,9 @@ SUMMARY_KEYS = {
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    """`openelm ARGS` in-process through click's CliRunner."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
 
 
 def _one_error_line(err: str) -> str:
@@ -144,7 +145,7 @@ def test_bad_flags_exit_2_with_one_line(
     message: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = _run(capsys, "evolve", *args, "--quiet")
+    code, _out, err = _run(capsys, "evolve", *args, "--quiet")
     assert code == 2
     assert message in _one_error_line(err)
     assert not (tmp_path / "runs").exists()  # nothing half-made

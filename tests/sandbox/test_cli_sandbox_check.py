@@ -7,6 +7,8 @@ import json
 import subprocess
 
 import pytest
+from click.testing import CliRunner
+from openelm_cli.main import cli
 
 from tests.sandbox.conftest import OPENELM, TRIANGLE
 
@@ -15,6 +17,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [OPENELM, "sandbox-check", *args], capture_output=True, text=True, timeout=300
     )
+
+
+def run_in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """`openelm sandbox-check ARGS` through click's CliRunner."""
+    result = CliRunner().invoke(cli, ["sandbox-check", *args], catch_exceptions=False)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture
@@ -58,7 +66,7 @@ def test_json_lists_each_file_with_exactly_the_documented_keys(genomes):
     ids=["missing-file", "zero-timeout", "zero-workers", "unknown-flag"],
 )
 def test_usage_errors_exit_2_with_one_line(args, expected):
-    done = run(*args)
+    done = run_in_process(*args)
     assert done.returncode == 2
     assert expected in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
@@ -91,7 +99,7 @@ def test_battery_table_shows_attacks_and_outcomes():
 
 
 def test_help_shows_examples():
-    done = run("--help")
+    done = run_in_process("--help")
     assert (
         done.returncode == 0
         and "Examples:" in done.stdout

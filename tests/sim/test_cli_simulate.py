@@ -1,4 +1,5 @@
-"""`openelm simulate` on walker JSON files: output and error paths."""
+"""`openelm simulate` on walker JSON files: output and error paths, through
+click's CliRunner; one subprocess smoke test runs the installed script."""
 
 import json
 import subprocess
@@ -6,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from openelm_cli.main import cli
 
 from tests.sim.conftest import square
 
@@ -13,6 +16,12 @@ OPENELM = str(Path(sys.executable).with_name("openelm"))
 
 
 def run(*args):
+    """`openelm ARGS` in-process, as a CompletedProcess."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(*args):
     return subprocess.run([OPENELM, *args], capture_output=True, text=True, timeout=60)
 
 
@@ -24,7 +33,7 @@ def walker_file(tmp_path):
 
 
 def test_table_shows_fitness_descriptors_and_counts(walker_file):
-    done = run("simulate", str(walker_file))
+    done = run_process("simulate", str(walker_file))
     assert done.returncode == 0, done.stderr
     for label in ("fitness", "height", "width", "mass", "joints", "muscles", "steps"):
         assert label in done.stdout
