@@ -13,6 +13,7 @@ import click
 
 from openelm_cli.commands.evolve import evolve_command
 from openelm_cli.commands.export import export_command
+from openelm_cli.commands.finetune import finetune_command
 from openelm_cli.commands.render import render_command
 from openelm_cli.commands.report import report_command
 from openelm_cli.commands.runs import runs_command
@@ -69,6 +70,7 @@ cli.add_command(evolve_command)
 cli.add_command(runs_command)
 cli.add_command(show_command)
 cli.add_command(export_command)
+cli.add_command(finetune_command)
 cli.add_command(sandbox_check_command)
 cli.add_command(render_command)
 cli.add_command(report_command)

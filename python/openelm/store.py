@@ -32,6 +32,17 @@ DB_NAME = "run.db"
 LOCK_NAME = "run.lock"
 SCHEMA_VERSION = 1
 
+# Added after schema version 1 shipped: created on create and on any
+# writable open, so older runs gain it on resume; readers treat a missing
+# table as "no prompts stored".
+_PROMPTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS prompts (
+    program_id INTEGER PRIMARY KEY REFERENCES programs (id),
+    prompt TEXT NOT NULL,
+    completion TEXT NOT NULL
+)
+"""
+
 _SCHEMA = """
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -126,6 +137,19 @@ class ProgramRecord:
     muscles: int | None
     cell: int | None
     walker_json: str | None
+    # What the language model was asked and wrote (None for seeds and `random`);
+    # kept in the `prompts` table, read with `RunStore.prompt_pairs`.
+    prompt: str | None = None
+    completion: str | None = None
+
+
+@dataclass(frozen=True)
+class PromptPair:
+    """The prompt a child's operator sent and the `make_walker` body the model wrote."""
+
+    program_id: int
+    prompt: str
+    completion: str
 
 
 @dataclass(frozen=True)
@@ -197,6 +221,7 @@ class RunStore:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
+        connection.execute(_PROMPTS_SCHEMA)
         connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
         connection.execute("COMMIT")
         return cls(run_dir, connection, meta, lock_fd)
@@ -224,6 +249,8 @@ class RunStore:
                 raise RunStoreError(
                     f"{path} has schema version {meta.get('schema_version')!r}; this openelm reads {SCHEMA_VERSION}"
                 )
+            if not read_only:
+                connection.execute(_PROMPTS_SCHEMA)
         except (sqlite3.Error, RunStoreError) as error:
             if lock_fd is not None:
                 os.close(lock_fd)
@@ -267,6 +294,14 @@ class RunStore:
             self._connection.executemany(
                 "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [_program_row(program) for program in programs],
+            )
+            self._connection.executemany(
+                "INSERT INTO prompts VALUES (?, ?, ?)",
+                [
+                    (program.id, program.prompt, program.completion or "")
+                    for program in programs
+                    if program.prompt is not None
+                ],
             )
             self._connection.executemany(
                 "INSERT INTO archive_events VALUES (?, ?, ?, ?)",
@@ -381,6 +416,17 @@ class RunStore:
                 ).fetchall()
             rows.sort(key=lambda row: row[0])
         return [_program_record(row) for row in rows]
+
+    def prompt_pairs(self) -> dict[int, PromptPair]:
+        """Every stored (prompt, completion), by program id; empty for a run
+        made before prompts were stored."""
+        try:
+            rows = self._connection.execute(
+                "SELECT program_id, prompt, completion FROM prompts ORDER BY program_id"
+            ).fetchall()
+        except sqlite3.OperationalError:  # no such table: an older run
+            return {}
+        return {row[0]: PromptPair(*row) for row in rows}
 
     def archive_events(self) -> list[ArchiveEvent]:
         rows = self._connection.execute(

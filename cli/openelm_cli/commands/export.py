@@ -20,14 +20,34 @@ from openelm_cli.output import console
     metavar="FILE.jsonl",
     help="Where to write.",
 )
-def export_command(run_dir: Path, out: Path) -> None:
+@click.option(
+    "--dataset",
+    type=click.Choice(["accepted", "elites", "targeted"]),
+    default=None,
+    help="Write a fine-tuning dataset (prompt, completion per line) instead of the archive.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="elites: keep programs with fitness >= threshold x their niche's best.",
+)
+def export_command(run_dir: Path, out: Path, dataset: str | None, threshold: float) -> None:
     """Write the archive's elites, best first, one JSON object per line:
     id, source, fitness, cell, descriptors, operator, iteration, parent_ids.
 
     \b
     Examples:
       openelm export runs/20250101-120000 --out elites.jsonl
+      openelm export runs/20250101-120000 --dataset accepted --out accepted.jsonl
     """
+    if dataset is not None:
+        from openelm.finetune import build_dataset, write_jsonl
+
+        examples = write_jsonl(build_dataset([run_dir], dataset, threshold=threshold), out)  # type: ignore[arg-type]
+        console.print(f"wrote {examples} {dataset} examples to {out}")
+        return
     with RunStore.open(run_dir, read_only=True) as store:
         count = export_archive(store, out)
     console.print(f"wrote {count} programs to {out}")

@@ -24,6 +24,7 @@ def print_summary(summary: dict[str, Any]) -> None:
         ("created", summary["created_at"]),
         ("mutation", summary["mutation"]),
         ("model", summary["model"] or "-"),
+        *([("fine-tuned", summary["model_origin"])] if summary.get("model_origin") else []),
         ("seed", str(summary["seed"])),
         ("iterations", str(summary["iterations"])),
         ("evaluations", str(summary["evaluations"])),

@@ -61,6 +61,8 @@ class Child:
     source: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    prompt: str | None = None  # None for children made without the model
+    completion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ def realize_plans(
                     plan.child_from_completion(completion.text),
                     completion.prompt_tokens,
                     completion.completion_tokens,
+                    plan.prompt,
+                    completion.text,
                 )
             )
     return GeneratedBatch(iteration, tuple(children), generation_seconds)

@@ -119,6 +119,8 @@ class Scheduler:
                     muscles=result.muscles if has_walker else None,
                     cell=cell,
                     walker_json=result.walker_json,
+                    prompt=child.prompt,
+                    completion=child.completion,
                 )
             )
         funnel = Funnel.of((result.status, result.fitness) for result in results)

@@ -41,6 +41,7 @@ def run_summary(store: RunStore, *, top: int = TOP_ELITES) -> dict[str, Any]:
         "seed": config.seed,
         "mutation": mutation_label(store),
         "model": store.model_identity["name"] if store.model_identity else None,
+        "model_origin": (store.model_identity or {}).get("finetuned_from") or None,
         "iterations": last.iteration if last else 0,
         "evaluations": last.evaluations if last else 0,
         "niches_filled": last.niches_filled if last else 0,

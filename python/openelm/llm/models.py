@@ -13,6 +13,7 @@ A model spec names one of three things, tried in this order:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +34,9 @@ from openelm.llm.embedded import (
     ensure_embedded_checkpoint,
 )
 from openelm.llm.transformers_compat import cpu_has_native_bfloat16
+
+ADAPTER_CONFIG_NAME = "adapter_config.json"  # a peft adapter directory
+FINETUNE_CARD_NAME = "openelm.json"  # written by `openelm finetune`
 
 DeviceOption = Literal["auto", "cpu", "cuda"]
 DtypeOption = Literal["auto", "float32", "bfloat16", "float16"]
@@ -66,6 +70,8 @@ class ModelIdentity:
     revision: str
     dtype: str
     device: str
+    # For a model made by `openelm finetune`: what it was tuned from and on.
+    finetuned_from: str = ""
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -115,9 +121,15 @@ def load_language_model(
         torch.set_num_threads(num_threads or len(os.sched_getaffinity(0)))
     resolved = resolve_model(spec, cache_dir=cache_dir)
     tokenizer = AutoTokenizer.from_pretrained(resolved.path, local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(
-        resolved.path, dtype=resolved_dtype, local_files_only=True, device_map=str(resolved_device)
-    )
+    if (resolved.path / ADAPTER_CONFIG_NAME).is_file():
+        model = _load_with_adapter(resolved.path, resolved_dtype, resolved_device, cache_dir)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(
+            resolved.path,
+            dtype=resolved_dtype,
+            local_files_only=True,
+            device_map=str(resolved_device),
+        )
     model.train(False)  # eval mode
     identity = ModelIdentity(
         name=resolved.name,
@@ -126,6 +138,7 @@ def load_language_model(
         revision=resolved.revision,
         dtype=str(resolved_dtype).removeprefix("torch."),
         device=str(resolved_device),
+        finetuned_from=_finetune_origin(resolved.path),
     )
     return LanguageModel(model=model, tokenizer=tokenizer, identity=identity)
 
@@ -145,6 +158,13 @@ def resolve_model(spec: str, *, cache_dir: str | os.PathLike[str] | None = None)
         )
 
     local = Path(spec).expanduser()
+    if local.is_dir() and (local / ADAPTER_CONFIG_NAME).is_file():
+        return ResolvedModel(
+            name=local.resolve().name,
+            source="local-directory",
+            path=local.resolve(),
+            revision="sha256:" + _adapter_digest(local),
+        )
     if local.is_dir():
         config = local / "config.json"
         if not config.is_file():
@@ -166,6 +186,55 @@ def resolve_model(spec: str, *, cache_dir: str | os.PathLike[str] | None = None)
         f"model {spec!r} not found: not the embedded model ({EMBEDDED_MODEL_NAME}), not a local directory, "
         "not in the Hugging Face cache (offline)"
     )
+
+
+def _load_with_adapter(
+    adapter_dir: Path,
+    dtype: torch.dtype,
+    device: torch.device,
+    cache_dir: str | os.PathLike[str] | None,
+) -> PreTrainedModel:
+    """A peft adapter's base, with the adapter merged in (no peft cost per token)."""
+    from peft import PeftModel
+
+    base_spec = _adapter_base_spec(adapter_dir)
+    base = resolve_model(base_spec, cache_dir=cache_dir)
+    model = AutoModelForCausalLM.from_pretrained(
+        base.path, dtype=dtype, local_files_only=True, device_map=str(device)
+    )
+    merged: PreTrainedModel = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+    return merged
+
+
+def _adapter_base_spec(adapter_dir: Path) -> str:
+    """The base model of an adapter: the spec in its openelm.json card, else
+    the path peft recorded."""
+    for name, key in (
+        (FINETUNE_CARD_NAME, "base_model"),
+        (ADAPTER_CONFIG_NAME, "base_model_name_or_path"),
+    ):
+        try:
+            value = json.loads((adapter_dir / name).read_text()).get(key)
+        except (OSError, ValueError):
+            continue
+        if isinstance(value, str) and value:
+            return value
+    raise ModelNotFoundError(f"model {str(adapter_dir)!r} is an adapter that names no base model")
+
+
+def _adapter_digest(adapter_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(path.name for path in adapter_dir.glob("adapter_*")):
+        digest.update((adapter_dir / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _finetune_origin(model_dir: Path) -> str:
+    # Imported here: only fine-tuned models need the card reader.
+    from openelm.finetune.card import describe_origin, read_model_card
+
+    card = read_model_card(model_dir)
+    return describe_origin(card) if card is not None else ""
 
 
 def _find_in_huggingface_cache(repo_id: str) -> Path | None:

@@ -1,0 +1,272 @@
+"""Fine-tuning datasets built from run stores: (prompt, completion) examples.
+
+Three kinds, each read through the store's public API:
+
+- `accepted`: every language-model child that entered the archive (a new
+  niche or an improvement), with the exact prompt its operator sent and the
+  `make_walker` body the model wrote (the paper's fine-tuning on accepted
+  diffs, Fig. 11);
+- `elites`: every valid program whose fitness is at least `threshold` times
+  the best in its niche (the paper's Stage 2), as "API doc + the program's
+  head + `def make_walker():`" followed by its body;
+- `targeted`: parent -> child pairs, the prompt giving the parent, its
+  measured descriptors and the child's, so a model learns how code maps to
+  the niche it lands in.
+
+Niches are per run (runs may use different grids). Programs are deduplicated
+by source across all runs; the dataset's hash covers every example in order,
+so the same runs and arguments always give the same hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from openelm.errors import OpenelmError
+from openelm.evolve.genome_source import split_genome
+from openelm.evolve.prompts import WALKER_API_DOC
+from openelm.store import ProgramRecord, RunStore, RunStoreError
+
+DatasetKind = Literal["accepted", "elites", "targeted"]
+DATASET_KINDS: tuple[DatasetKind, ...] = ("accepted", "elites", "targeted")
+DEFAULT_DATASET: DatasetKind = "accepted"
+DEFAULT_THRESHOLD = 0.5
+# Fewer than this and a fine-tune only memorises a handful of programs.
+MIN_EXAMPLES = 8
+
+TARGET_INSTRUCTION = "# Create a new walker with height {0:.1f}, width {1:.1f} and mass {2:.1f}.\n"
+MEASURED_LINE = "# The walker above has height {0:.1f}, width {1:.1f} and mass {2:.1f}.\n"
+
+
+class DatasetError(OpenelmError):
+    """A run is missing or unreadable, or yields too few examples."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training example: the model reads `prompt` and learns to write `completion`."""
+
+    prompt: str
+    completion: str
+    run: str  # the run directory it came from
+    program_id: int
+    fitness: float | None
+    descriptors: tuple[float, float, float] | None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    kind: DatasetKind
+    threshold: float | None  # only for `elites`
+    runs: tuple[str, ...]
+    examples: tuple[Example, ...]
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the kind, threshold and every (prompt, completion) in order."""
+        digest = hashlib.sha256(f"{self.kind}\0{self.threshold}\0".encode())
+        for example in self.examples:
+            for text in (example.prompt, example.completion):
+                encoded = text.encode("utf-8", "surrogatepass")
+                digest.update(len(encoded).to_bytes(8, "little") + encoded)
+        return digest.hexdigest()
+
+
+def build_dataset(
+    run_dirs: Sequence[str | Path],
+    kind: DatasetKind = DEFAULT_DATASET,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_examples: int = 1,
+) -> Dataset:
+    """The `kind` dataset of `run_dirs`; DatasetError for a missing run or
+    fewer than `min_examples` examples."""
+    if kind not in DATASET_KINDS:
+        raise DatasetError(f"dataset must be one of {', '.join(DATASET_KINDS)}, not {kind!r}")
+    if not 0.0 <= threshold <= 1.0:
+        raise DatasetError(f"threshold must be between 0 and 1, not {threshold}")
+    if not run_dirs:
+        raise DatasetError("give at least one run directory")
+    builder = _BUILDERS[kind]
+    examples: list[Example] = []
+    seen: set[tuple[str, str]] = set()
+    runs: list[str] = []
+    for run_dir in run_dirs:
+        run = str(Path(run_dir).resolve())
+        runs.append(run)
+        try:
+            store = RunStore.open(run_dir, read_only=True)
+        except RunStoreError as error:
+            raise DatasetError(str(error)) from None
+        with store:
+            for example in builder(store, run, threshold):
+                key = (example.prompt, example.completion)
+                if key not in seen:
+                    seen.add(key)
+                    examples.append(example)
+    dataset = Dataset(kind, threshold if kind == "elites" else None, tuple(runs), tuple(examples))
+    if len(examples) < min_examples:
+        raise DatasetError(
+            f"the {kind} dataset of {', '.join(str(run) for run in run_dirs)} has "
+            f"{len(examples)} examples; at least {min_examples} are needed"
+        )
+    return dataset
+
+
+def accepted_examples(
+    store: RunStore, run: str, threshold: float = DEFAULT_THRESHOLD
+) -> list[Example]:
+    """Children that took a cell (new or improved) and have a stored prompt."""
+    pairs = store.prompt_pairs()
+    accepted = sorted({event.program_id for event in store.archive_events()} & pairs.keys())
+    programs = {program.id: program for program in store.programs(accepted)}
+    return [
+        Example(
+            pairs[program_id].prompt,
+            _with_newline(pairs[program_id].completion),
+            run,
+            program_id,
+            programs[program_id].fitness,
+            programs[program_id].descriptors,
+        )
+        for program_id in accepted
+    ]
+
+
+def elite_examples(
+    store: RunStore, run: str, threshold: float = DEFAULT_THRESHOLD
+) -> list[Example]:
+    """Valid programs with fitness >= threshold x the best of their niche, best first."""
+    valid = [program for program in store.programs() if _is_valid(program)]
+    best_in_cell: dict[int, float] = {}
+    for program in valid:
+        assert program.cell is not None and program.fitness is not None
+        best_in_cell[program.cell] = max(best_in_cell.get(program.cell, 0.0), program.fitness)
+    chosen = [
+        program
+        for program in valid
+        if program.fitness is not None
+        and program.cell is not None
+        and program.fitness >= threshold * best_in_cell[program.cell]
+    ]
+    chosen.sort(key=lambda program: (-(program.fitness or 0.0), program.id))
+    examples = []
+    for program in chosen:
+        head, body = program_prompt_parts(program.source)
+        examples.append(
+            Example(
+                WALKER_API_DOC + "\n" + head,
+                body,
+                run,
+                program.id,
+                program.fitness,
+                program.descriptors,
+            )
+        )
+    return examples
+
+
+def targeted_examples(
+    store: RunStore, run: str, threshold: float = DEFAULT_THRESHOLD
+) -> list[Example]:
+    """Every valid child of a valid parent, its prompt naming both programs' descriptors."""
+    programs = {program.id: program for program in store.programs()}
+    examples = []
+    for child in programs.values():
+        if not child.parent_ids or not _is_valid(child):
+            continue
+        # A crossover child is built on its last (best) parent.
+        parent = programs.get(child.parent_ids[-1])
+        if parent is None or not _is_valid(parent) or parent.source == child.source:
+            continue
+        assert parent.descriptors is not None and child.descriptors is not None
+        head, body = program_prompt_parts(child.source)
+        examples.append(
+            Example(
+                targeted_prompt(parent.source, parent.descriptors, child.descriptors, head),
+                body,
+                run,
+                child.id,
+                child.fitness,
+                child.descriptors,
+            )
+        )
+    return examples
+
+
+def targeted_prompt(
+    parent_source: str,
+    parent_descriptors: Sequence[float],
+    target_descriptors: Sequence[float],
+    child_head: str,
+) -> str:
+    """API doc, the parent and its measured height, width and mass, the
+    target's, then the child's head and `def make_walker():`."""
+    return (
+        WALKER_API_DOC
+        + "\n"
+        + _with_newline(parent_source)
+        + MEASURED_LINE.format(*parent_descriptors)
+        + "\n"
+        + TARGET_INSTRUCTION.format(*target_descriptors)
+        + child_head
+    )
+
+
+def program_prompt_parts(source: str) -> tuple[str, str]:
+    """(everything up to and including the `def make_walker` line, the rest):
+    the body is what a model writes after the operators' prompts."""
+    parts = split_genome(source)
+    def_line, _, body = parts.make_walker.partition("\n")
+    return parts.prefix + def_line + "\n", body + parts.suffix
+
+
+def write_jsonl(dataset: Dataset, out: str | Path) -> int:
+    """Writes one JSON object per example (prompt, completion, kind, run,
+    program_id, fitness, descriptors); written beside `out`, then renamed."""
+    out = Path(out)
+    if out.is_dir():
+        raise DatasetError(f"{out} is a directory; give a file name such as dataset.jsonl")
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for example in dataset.examples:
+                line: dict[str, Any] = {"kind": dataset.kind, **asdict(example)}
+                if example.descriptors is not None:
+                    line["descriptors"] = dict(
+                        zip(("height", "width", "mass"), example.descriptors)
+                    )
+                handle.write(json.dumps(line) + "\n")
+        partial.replace(out)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise DatasetError(f"cannot write {out}: {error.strerror or error}") from None
+    return len(dataset.examples)
+
+
+def _is_valid(program: ProgramRecord) -> bool:
+    return (
+        program.status == "ok"
+        and program.fitness is not None
+        and program.cell is not None
+        and program.descriptors is not None
+    )
+
+
+def _with_newline(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+_Builder = Callable[[RunStore, str, float], Iterable[Example]]
+_BUILDERS: dict[DatasetKind, _Builder] = {
+    "accepted": accepted_examples,
+    "elites": elite_examples,
+    "targeted": targeted_examples,
+}

@@ -1,0 +1,145 @@
+"""The dataset builders over real run stores: thresholds, the operators'
+own prompt format, descriptors in `targeted`, dedup, hashes, JSONL export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openelm.evolve.genome_source import split_genome
+from openelm.evolve.prompts import WALKER_API_DOC, commit_prompt, modification_prompt
+from openelm.finetune import DatasetError, build_dataset, write_jsonl
+from openelm.finetune.datasets import MEASURED_LINE, TARGET_INSTRUCTION, program_prompt_parts
+from openelm.store import RunStore
+from openelm_cli.main import main
+
+
+def _programs(run: Path) -> dict[int, object]:
+    with RunStore.open(run, read_only=True) as store:
+        return {program.id: program for program in store.programs()}
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 1.0])
+def test_elites_keep_programs_at_threshold_of_their_niche_best(
+    random_run: Path, threshold: float
+) -> None:
+    dataset = build_dataset([random_run], "elites", threshold=threshold)
+    programs = _programs(random_run)
+    valid = [p for p in programs.values() if p.status == "ok"]  # type: ignore[attr-defined]
+    best = {}
+    for program in valid:
+        best[program.cell] = max(best.get(program.cell, 0.0), program.fitness)
+    expected = {p.source for p in valid if p.fitness >= threshold * best[p.cell]}
+    chosen = [programs[example.program_id] for example in dataset.examples]
+    assert {p.source for p in chosen} == expected  # type: ignore[attr-defined]
+    assert dataset.threshold == threshold
+    if threshold == 1.0:
+        with RunStore.open(random_run, read_only=True) as store:
+            assert {p.source for p in chosen} == {e.source for e in store.elites()}  # type: ignore[attr-defined]
+    for example in dataset.examples:
+        program = programs[example.program_id]
+        assert example.prompt.startswith(WALKER_API_DOC)
+        assert example.prompt.endswith("def make_walker():\n")
+        # prompt (less the API doc) + completion is the program itself.
+        rebuilt = example.prompt.removeprefix(WALKER_API_DOC + "\n") + example.completion
+        assert rebuilt.rstrip("\n") == program.source.rstrip("\n")  # type: ignore[attr-defined]
+
+
+def test_thresholds_nest_and_are_reproducible(random_run: Path) -> None:
+    half = build_dataset([random_run], "elites", threshold=0.5)
+    most = build_dataset([random_run], "elites", threshold=0.8)
+    assert len(most.examples) < len(half.examples)
+    assert {e.program_id for e in most.examples} <= {e.program_id for e in half.examples}
+    assert build_dataset([random_run], "elites", threshold=0.8).sha256 == most.sha256
+    assert half.sha256 != most.sha256
+
+
+def test_accepted_pairs_are_archive_entrants_in_the_operator_format(accepted_run: Path) -> None:
+    dataset = build_dataset([accepted_run], "accepted")
+    programs = _programs(accepted_run)
+    with RunStore.open(accepted_run, read_only=True) as store:
+        entrants = {event.program_id for event in store.archive_events()}
+        pairs = store.prompt_pairs()
+    children = [p for p in programs.values() if p.operator == "prompt"]  # type: ignore[attr-defined]
+    assert set(pairs) == {p.id for p in children}  # every LM child keeps its prompt
+    expected = sorted(entrants & set(pairs))
+    assert len(expected) >= 8
+    assert [example.program_id for example in dataset.examples] == expected
+    for example in dataset.examples:
+        child = programs[example.program_id]
+        (parent_id,) = child.parent_ids  # type: ignore[attr-defined]
+        assert example.prompt == modification_prompt(programs[parent_id].source)  # type: ignore[attr-defined]
+        body = split_genome(child.source).make_walker.partition("\n")[2]  # type: ignore[attr-defined]
+        assert example.completion.rstrip("\n") == body.rstrip("\n")
+
+
+def test_accepted_is_empty_for_a_model_free_run(random_run: Path) -> None:
+    with pytest.raises(DatasetError, match="0 examples; at least 8"):
+        build_dataset([random_run], "accepted", min_examples=8)
+
+
+def test_a_language_model_run_stores_each_prompt_and_completion(tiny_lm_run: Path) -> None:
+    programs = _programs(tiny_lm_run)
+    with RunStore.open(tiny_lm_run, read_only=True) as store:
+        pairs = store.prompt_pairs()
+    children = [p for p in programs.values() if p.iteration > 0]  # type: ignore[attr-defined]
+    assert children and set(pairs) == {p.id for p in children}
+    for child in children:
+        pair = pairs[child.id]
+        parent = programs[child.parent_ids[0]]
+        if child.operator == "prompt":
+            assert pair.prompt == modification_prompt(parent.source)
+        else:
+            message = pair.prompt.split("# Commit message: ")[1].split("\n")[0]
+            prefix = split_genome(parent.source).prefix
+            assert pair.prompt == commit_prompt(parent.source, message, prefix)
+        assert child.source.split("def make_walker():\n", 1)[1].startswith(pair.completion[:10])
+
+
+def test_targeted_prompts_name_parent_and_child_descriptors(random_run: Path) -> None:
+    dataset = build_dataset([random_run], "targeted")
+    programs = _programs(random_run)
+    assert len(dataset.examples) > 20
+    for example in dataset.examples:
+        child = programs[example.program_id]
+        parent = programs[child.parent_ids[-1]]  # type: ignore[attr-defined]
+        assert child.status == "ok" and parent.status == "ok"  # type: ignore[attr-defined]
+        assert parent.source in example.prompt  # type: ignore[attr-defined]
+        assert MEASURED_LINE.format(*parent.descriptors) in example.prompt  # type: ignore[attr-defined]
+        assert example.prompt.endswith(
+            TARGET_INSTRUCTION.format(*child.descriptors)  # type: ignore[attr-defined]
+            + program_prompt_parts(child.source)[0]  # type: ignore[attr-defined]
+        )
+        assert example.descriptors == child.descriptors  # type: ignore[attr-defined]
+
+
+def test_runs_combine_without_duplicates(random_run: Path, accepted_run: Path) -> None:
+    one = build_dataset([random_run], "elites")
+    both = build_dataset([random_run, accepted_run], "elites")
+    again = build_dataset([random_run, random_run], "elites")
+    assert len(again.examples) == len(one.examples)  # the same programs twice count once
+    assert len(both.examples) > len(one.examples)
+    assert both.runs == (str(random_run.resolve()), str(accepted_run.resolve()))
+
+
+def test_missing_run_is_a_dataset_error(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="no run directory"):
+        build_dataset([tmp_path / "nope"], "elites")
+
+
+def test_export_writes_each_dataset_as_jsonl(random_run: Path, accepted_run: Path, tmp_path: Path) -> None:
+    for run, kind in ((accepted_run, "accepted"), (random_run, "elites"), (random_run, "targeted")):
+        out = tmp_path / f"{kind}.jsonl"
+        assert main(["export", str(run), "--out", str(out), "--dataset", kind, "--threshold", "0.8"]) == 0
+        lines = [json.loads(line) for line in out.read_text().splitlines()]
+        dataset = build_dataset([run], kind, threshold=0.8)  # type: ignore[arg-type]
+        assert [(line["prompt"], line["completion"]) for line in lines] == [
+            (e.prompt, e.completion) for e in dataset.examples
+        ]
+        assert all(line["kind"] == kind for line in lines)
+
+
+def test_write_jsonl_refuses_a_directory(random_run: Path, tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="is a directory"):
+        write_jsonl(build_dataset([random_run], "elites"), tmp_path)
