@@ -77,3 +77,7 @@ def accepted_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         patch.setattr("openelm.evolve.runner.LanguageModelCompleter", EchoCompleter)
         start_run(make_config(operator="prompt", iterations=4, seed=9), run_dir)
     yield run_dir
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: runs the real embedded SmolLM2 on 2 cores")

@@ -128,10 +128,15 @@ def test_missing_run_is_a_dataset_error(tmp_path: Path) -> None:
         build_dataset([tmp_path / "nope"], "elites")
 
 
-def test_export_writes_each_dataset_as_jsonl(random_run: Path, accepted_run: Path, tmp_path: Path) -> None:
+def test_export_writes_each_dataset_as_jsonl(
+    random_run: Path, accepted_run: Path, tmp_path: Path
+) -> None:
     for run, kind in ((accepted_run, "accepted"), (random_run, "elites"), (random_run, "targeted")):
         out = tmp_path / f"{kind}.jsonl"
-        assert main(["export", str(run), "--out", str(out), "--dataset", kind, "--threshold", "0.8"]) == 0
+        assert (
+            main(["export", str(run), "--out", str(out), "--dataset", kind, "--threshold", "0.8"])
+            == 0
+        )
         lines = [json.loads(line) for line in out.read_text().splitlines()]
         dataset = build_dataset([run], kind, threshold=0.8)  # type: ignore[arg-type]
         assert [(line["prompt"], line["completion"]) for line in lines] == [

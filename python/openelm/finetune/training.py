@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
-from transformers import TrainerCallback
+from transformers import PrinterCallback, TrainerCallback
 
 from openelm.errors import OpenelmError
 from openelm.finetune.card import write_model_card
@@ -96,8 +96,9 @@ def finetune(
     from transformers import Trainer
 
     out_dir = Path(out_dir)
-    partial = _prepare_partial(out_dir, dataset, settings)
+    check_output_dir(out_dir)
     resolved = _resolve_base(settings.base_model)
+    partial = _prepare_partial(out_dir, dataset, settings)
     device = resolve_device(settings.device)
     model, tokenizer = _load_trainable(resolved.path, settings, device)
     examples = tokenize_examples(dataset, tokenizer, settings.max_length)
@@ -109,6 +110,8 @@ def finetune(
         data_collator=_PadCollator(tokenizer.pad_token_id),
         callbacks=[*callbacks, _StopWhen(should_stop)],
     )
+    # With tqdm off, Trainer prints every log dict; the caller shows progress.
+    trainer.remove_callback(PrinterCallback)
     result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     steps = trainer.state.global_step
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
@@ -270,7 +273,7 @@ def _load_trainable(
             layers_to_transform=list(range(first, layer_count)),
             task_type="CAUSAL_LM",
         )
-        model = get_peft_model(model, config)
+        return get_peft_model(model, config), tokenizer
     return model, tokenizer
 
 
@@ -297,7 +300,7 @@ def _training_arguments(
         data_seed=settings.seed,
         bf16=resolve_dtype("auto", device) == torch.bfloat16,
         use_cpu=not on_cuda,
-        gradient_checkpointing=checkpointing,
+        activation_checkpointing=checkpointing,
         logging_steps=1,
         save_strategy="steps",
         save_steps=settings.save_steps,
@@ -315,7 +318,7 @@ def _last_checkpoint(checkpoints: Path) -> Path | None:
         return None
     from transformers.trainer_utils import get_last_checkpoint
 
-    found = get_last_checkpoint(str(checkpoints))
+    found = get_last_checkpoint(str(checkpoints))  # type: ignore[no-untyped-call]
     return Path(found) if found else None
 
 

@@ -1,0 +1,30 @@
+"""The real embedded SmolLM2-135M fine-tuned for a few steps with the
+default LoRA settings, then loaded through --model and asked to write."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from openelm.finetune import build_dataset
+from openelm.finetune.training import TrainingSettings, finetune
+from openelm.llm import Generator, load_language_model
+from openelm.llm.embedded import EMBEDDED_MODEL_NAME
+
+
+@pytest.mark.slow
+def test_embedded_smollm2_finetunes_loads_and_generates(random_run: Path, tmp_path: Path) -> None:
+    dataset = build_dataset([random_run], "elites", threshold=0.8)
+    out = tmp_path / "smollm2-tuned"
+    settings = replace(TrainingSettings(), max_steps=2, batch_size=2, max_length=128, device="cpu")
+    outcome = finetune(dataset, out, settings)
+    assert outcome.finished and outcome.final_loss is not None
+    card = json.loads((out / "openelm.json").read_text())
+    assert card["base_model"] == EMBEDDED_MODEL_NAME and card["base_revision"].startswith("sha256:")
+    model = load_language_model(str(out), device="cpu")
+    assert model.identity.finetuned_from.startswith(f"lora fine-tune of {EMBEDDED_MODEL_NAME}")
+    prompt = dataset.examples[0].prompt
+    ((sample,),) = Generator(model).generate([(prompt, 1)], max_new_tokens=24, seed=1)
+    assert sample.completion_tokens > 0 and sample.text.strip()
