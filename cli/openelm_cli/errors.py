@@ -33,6 +33,8 @@ LIBRARY_EXIT_CODES: dict[str, int] = {
     "openelm.store.RunStoreError": EXIT_USAGE,
     "openelm.evolve.export.ExportError": EXIT_USAGE,
     "openelm.llm.models.ModelNotFoundError": EXIT_USAGE,
+    "openelm.finetune.datasets.DatasetError": EXIT_USAGE,
+    "openelm.finetune.training.FinetuneError": EXIT_USAGE,
     "openelm.render.writers.UnknownFormatError": EXIT_USAGE,
     "openelm.render.animate.RenderOptionsError": EXIT_USAGE,
     "openelm.sandbox.errors.GenomeError": EXIT_FAILURE,

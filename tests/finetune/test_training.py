@@ -8,7 +8,6 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 import torch
 from openelm.evolve import run_summary, start_run
 from openelm.finetune import build_dataset

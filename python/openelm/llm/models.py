@@ -74,7 +74,10 @@ class ModelIdentity:
     finetuned_from: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        identity = asdict(self)
+        if not self.finetuned_from:  # keeps other models' identities as they were
+            del identity["finetuned_from"]
+        return identity
 
 
 @dataclass(frozen=True)
