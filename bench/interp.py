@@ -27,7 +27,7 @@ import sys
 import time
 
 # interpreter section
-from openelm import Walker, interpret, interpret_many, simulate
+from openelm import SimConfig, Walker, interpret, interpret_many, simulate
 from openelm.sandbox import SandboxPool
 from openelm.seeds import seed_names, seed_source
 
@@ -128,7 +128,7 @@ def run_in_fresh_subprocess(source: str, timeout_s: float, sim_seconds: float) -
     if done.returncode != 0:
         raise RuntimeError(f"reference run failed: {done.stderr.strip().splitlines()[-1]}")
     walker = Walker.from_json(done.stdout)
-    return simulate(walker, seconds=sim_seconds).fitness
+    return simulate(walker, SimConfig(seconds=sim_seconds)).fitness
 
 
 def baseline_rate(sources: list[str], workers: int, sim_seconds: float) -> float:
@@ -168,7 +168,7 @@ def pool_section(
     names = list(seeds)
     sources = [seeds[names[i % len(names)]] for i in range(genomes)]
     workers = os.cpu_count() or 1
-    with SandboxPool(workers, sim_seconds=sim_seconds) as pool:
+    with SandboxPool(workers, sim_config=SimConfig(seconds=sim_seconds)) as pool:
         check_same_walkers(pool, seeds, sim_seconds)
         pool.evaluate(sources[: 4 * workers])  # warm caches and allocators
         per_seed = {}
@@ -198,7 +198,7 @@ def main() -> None:
     parser.add_argument(
         "--baseline-genomes", type=int, default=60, help="genomes per subprocess measurement"
     )
-    parser.add_argument("--seconds", type=float, default=15.0, help="simulated seconds per walker")
+    parser.add_argument("--seconds", type=float, default=SimConfig().seconds, help="simulated seconds per walker")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     interpreter = interpreter_section(args.repeats, args.genomes)

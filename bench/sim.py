@@ -18,22 +18,23 @@ import statistics
 import time
 
 import numpy as np
-from openelm import Walker, simulate, simulate_many
+from openelm import MUSCLE_RATE, STEPS_PER_SECOND, SimConfig, Walker, simulate, simulate_many
 
-# The model's constants, as documented in docs/physics.md.
-DT = 1.0 / 60.0
+# The model's constants, as documented in docs/physics.md; the ones Python
+# can read come from the Rust core.
+DEFAULTS = SimConfig()
+DT = 1.0 / STEPS_PER_SECOND
 GENOME_TO_WORLD = 0.1
 AMPLITUDE_SCALE = 0.05
-GRAVITY = 15.0
+GRAVITY = DEFAULTS.gravity
 LINEAR_DAMPING = 1.1
 SPRING_HZ = 3.0
 DAMPING_RATIO = 0.3
-MUSCLE_RATE = 3.0
-FRICTION = 1.0
+FRICTION = DEFAULTS.friction
 RESTITUTION = 0.1
 BOUNCE_THRESHOLD = 1.0
 DROP_HEIGHT = 0.01
-SETTLE_SECONDS = 1.0
+SETTLE_SECONDS = DEFAULTS.settle_seconds
 
 
 def lattice_walker(connections: int) -> Walker:
@@ -122,7 +123,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--seconds", type=float, default=DEFAULTS.seconds)
     parser.add_argument("--batch", type=int, default=64, help="walkers per simulate_many call")
     args = parser.parse_args()
     steps = round((SETTLE_SECONDS + args.seconds) / DT)
@@ -136,7 +137,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for size in (10, 50, 200):
         walker = lattice_walker(size)
-        rust_fitness = simulate(walker, seconds=args.seconds).fitness
+        config = DEFAULTS.replace(seconds=args.seconds)
+        rust_fitness = simulate(walker, config).fitness
         numpy_fitness = numpy_simulate(walker, args.seconds)
         # Same model, different summation order: agreement to ~1e-6 m.
         assert abs(rust_fitness - numpy_fitness) < 1e-6 * max(1.0, rust_fitness), (
@@ -146,16 +148,11 @@ def main() -> None:
         # Repeat short walkers inside one timing so the clock resolution is not the measurement.
         inner = max(1, 2000 // size)
         single = (
-            median_seconds(
-                lambda: [simulate(walker, seconds=args.seconds) for _ in range(inner)], args.repeats
-            )
+            median_seconds(lambda: [simulate(walker, config) for _ in range(inner)], args.repeats)
             / inner
         )
         walkers = [walker] * args.batch
-        batch = (
-            median_seconds(lambda: simulate_many(walkers, seconds=args.seconds), args.repeats)
-            / args.batch
-        )
+        batch = median_seconds(lambda: simulate_many(walkers, config), args.repeats) / args.batch
         baseline = median_seconds(
             lambda: numpy_simulate(walker, args.seconds), max(1, args.repeats // 2)
         )

@@ -6,8 +6,12 @@ typed API and adds the Python-side pieces.
 """
 
 from openelm._sodarace import (
+    MUSCLE_RATE,
+    STEPS_PER_SECOND,
     GenomeResult,
+    InterpLimits,
     InvalidWalkerError,
+    SimConfig,
     SimResult,
     Walker,
     interpret,
@@ -18,10 +22,14 @@ from openelm._sodarace import (
 from openelm.errors import InputFileError, OpenelmError
 
 __all__ = [
+    "MUSCLE_RATE",
+    "STEPS_PER_SECOND",
     "GenomeResult",
     "InputFileError",
+    "InterpLimits",
     "InvalidWalkerError",
     "OpenelmError",
+    "SimConfig",
     "SimResult",
     "Walker",
     "interpret",

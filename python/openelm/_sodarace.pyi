@@ -1,24 +1,46 @@
 """Type stubs for the Rust extension `openelm._sodarace`."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal, Self, TypeAlias, final
 
 import numpy as np
 import numpy.typing as npt
 
+__all__ = [
+    "DEFAULT_MAX_ADDRESS_SPACE_BYTES",
+    "MUSCLE_RATE",
+    "STEPS_PER_SECOND",
+    "GenomeResult",
+    "InterpLimits",
+    "InvalidWalkerError",
+    "LockdownUnavailableError",
+    "SimConfig",
+    "SimResult",
+    "Walker",
+    "interpret",
+    "interpret_many",
+    "lockdown",
+    "lockdown_status",
+    "math_call",
+    "simulate",
+    "simulate_many",
+]
+
 class InvalidWalkerError(ValueError):
     """A walker broke a validation rule; the message names the rule."""
 
+@final
 class Walker:
     """Joints (x, y) plus connections (i, j, amplitude, phase), genome units.
 
     Amplitude 0 is a passive spring; phase is measured in cycles.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         joints: Sequence[tuple[float, float]],
         connections: Sequence[tuple[int, int, float, float]],
-    ) -> None: ...
+    ) -> Self: ...
     @classmethod
     def from_json(cls, text: str) -> Walker:
         """Parses `{"joints": [[x, y], ...], "connections": [{"a", "b", "amplitude", "phase"}, ...]}`.
@@ -34,51 +56,117 @@ class Walker:
     def muscle_count(self) -> int: ...
     def descriptors(self) -> tuple[float, float, float]:
         """(height, width, mass) of the initial morphology."""
-    def validate(self, *, max_joints: int = 256, max_connections: int = 1024) -> None:
+    def validate(self, *, max_joints: int = ..., max_connections: int = ...) -> None:
         """Raises InvalidWalkerError naming the first broken rule."""
     def __len__(self) -> int: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
+@final
+class SimConfig:
+    """How a walker is scored: the scored window, the settling time before
+    it, the physics and the walker caps. Frozen; defined in Rust
+    (`evaluate::SimConfig`), whose `Default` gives every omitted field.
+    Bad values raise ValueError naming the field."""
+
+    def __new__(
+        cls,
+        *,
+        seconds: float | None = None,
+        settle_seconds: float | None = None,
+        gravity: float | None = None,
+        friction: float | None = None,
+        initial_velocity: Sequence[float] | None = None,
+        max_joints: int | None = None,
+        max_connections: int | None = None,
+    ) -> Self: ...
+    def replace(
+        self,
+        *,
+        seconds: float | None = None,
+        settle_seconds: float | None = None,
+        gravity: float | None = None,
+        friction: float | None = None,
+        initial_velocity: Sequence[float] | None = None,
+        max_joints: int | None = None,
+        max_connections: int | None = None,
+    ) -> SimConfig:
+        """A copy with the given fields changed (None keeps a field)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain JSON-able values."""
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SimConfig:
+        """The inverse of `to_dict`; missing fields take the Rust default."""
+    @property
+    def seconds(self) -> float:
+        """Length of the scored window, simulated seconds."""
+    @property
+    def settle_seconds(self) -> float:
+        """Time given to land and settle before scoring starts, seconds."""
+    @property
+    def gravity(self) -> float:
+        """Downward acceleration, m/s²."""
+    @property
+    def friction(self) -> float:
+        """Coulomb friction coefficient at ground contact."""
+    @property
+    def initial_velocity(self) -> tuple[float, float]:
+        """Velocity given to every joint at the start, m/s."""
+    @property
+    def max_joints(self) -> int: ...
+    @property
+    def max_connections(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __copy__(self) -> SimConfig: ...
+    def __deepcopy__(self, memo: object, /) -> SimConfig: ...
+
+STEPS_PER_SECOND: Final[int]
+"""The simulator's fixed steps per simulated second."""
+MUSCLE_RATE: Final[float]
+"""The muscles' oscillator rate, rad/s: a muscle's phase advances
+MUSCLE_RATE·t/(2π) cycles by time t."""
+
+@final
 class SimResult:
-    valid: bool
-    fitness: float
-    """|Δx| of the centre of mass over the scored window, metres."""
-    height: float
-    width: float
-    mass: float
-    joints: int
-    muscles: int
-    steps: int
-    settle_steps: int
-    record_every: int
-    error: str | None
-    trajectory: npt.NDArray[np.float32] | None
-    """Joint positions, shape (frames, joints, 2), metres; frame k is step k·record_every."""
+    @property
+    def valid(self) -> bool: ...
+    @property
+    def fitness(self) -> float:
+        """|Δx| of the centre of mass over the scored window, metres."""
+    @property
+    def height(self) -> float: ...
+    @property
+    def width(self) -> float: ...
+    @property
+    def mass(self) -> float: ...
+    @property
+    def joints(self) -> int: ...
+    @property
+    def muscles(self) -> int: ...
+    @property
+    def steps(self) -> int: ...
+    @property
+    def settle_steps(self) -> int: ...
+    @property
+    def record_every(self) -> int: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def trajectory(self) -> npt.NDArray[np.float32] | None:
+        """Joint positions, shape (frames, joints, 2), metres; frame k is step k·record_every."""
 
 def simulate(
-    walker: Walker,
-    *,
-    seconds: float = 15.0,
-    settle_seconds: float = 1.0,
-    record_every: int = 0,
-    gravity: float = 15.0,
-    friction: float = 1.0,
-    initial_velocity: tuple[float, float] = (0.0, 0.0),
-    max_joints: int = 256,
-    max_connections: int = 1024,
-) -> SimResult: ...
+    walker: Walker, config: SimConfig | None = None, *, record_every: int = 0
+) -> SimResult:
+    """Validates and simulates one walker under `config` (default
+    `SimConfig()`), recording a pose every `record_every` steps (0: none).
+    The GIL is released while it runs."""
+
 def simulate_many(
-    walkers: Sequence[Walker],
-    *,
-    seconds: float = 15.0,
-    settle_seconds: float = 1.0,
-    record_every: int = 0,
-    gravity: float = 15.0,
-    friction: float = 1.0,
-    initial_velocity: tuple[float, float] = (0.0, 0.0),
-    max_joints: int = 256,
-    max_connections: int = 1024,
-) -> list[SimResult]: ...
+    walkers: Sequence[Walker], config: SimConfig | None = None, *, record_every: int = 0
+) -> list[SimResult]:
+    """`simulate` over a batch in parallel (rayon, GIL released); results
+    are bit-identical to one-by-one calls and keep the order of `walkers`."""
 
 # --- Worker lockdown (rust/sodarace_sim/src/lockdown.rs; Linux only) ---
 
@@ -101,58 +189,122 @@ def lockdown_status() -> dict[str, object]:
 
 # --- Genome interpreter (rust/sodarace_sim/src/interp; docs/genomes.md) ---
 
+@final
+class InterpLimits:
+    """Deterministic limits of the genome interpreter (docs/genomes.md),
+    plus the caps of the walker a genome may build. Frozen; defined in Rust
+    (`interp::InterpLimits`, `walker::WalkerLimits`), whose `Default` gives
+    every omitted field. Bad values raise ValueError naming the field."""
+
+    def __new__(
+        cls,
+        *,
+        max_steps: int | None = None,
+        max_depth: int | None = None,
+        max_heap_bytes: int | None = None,
+        max_container_len: int | None = None,
+        max_str_len: int | None = None,
+        max_source_bytes: int | None = None,
+        max_output_bytes: int | None = None,
+        max_nesting: int | None = None,
+        max_joints: int | None = None,
+        max_connections: int | None = None,
+    ) -> Self: ...
+    def replace(
+        self,
+        *,
+        max_steps: int | None = None,
+        max_depth: int | None = None,
+        max_heap_bytes: int | None = None,
+        max_container_len: int | None = None,
+        max_str_len: int | None = None,
+        max_source_bytes: int | None = None,
+        max_output_bytes: int | None = None,
+        max_nesting: int | None = None,
+        max_joints: int | None = None,
+        max_connections: int | None = None,
+    ) -> InterpLimits:
+        """A copy with the given fields changed (None keeps a field)."""
+    def to_dict(self) -> dict[str, int]:
+        """Every field as plain JSON-able values."""
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InterpLimits:
+        """The inverse of `to_dict`; missing fields take the Rust default."""
+    @property
+    def max_steps(self) -> int:
+        """Statements, loop iterations and calls."""
+    @property
+    def max_depth(self) -> int:
+        """Nested calls of genome functions."""
+    @property
+    def max_heap_bytes(self) -> int:
+        """Total bytes allocated over the run."""
+    @property
+    def max_container_len(self) -> int:
+        """Elements in one list, tuple, dict or set."""
+    @property
+    def max_str_len(self) -> int:
+        """Bytes (UTF-8) in one string."""
+    @property
+    def max_source_bytes(self) -> int:
+        """Source size, checked before parsing."""
+    @property
+    def max_output_bytes(self) -> int:
+        """Captured print output; anything past it is dropped."""
+    @property
+    def max_nesting(self) -> int:
+        """Syntactic nesting of statements and expressions."""
+    @property
+    def max_joints(self) -> int: ...
+    @property
+    def max_connections(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __copy__(self) -> InterpLimits: ...
+    def __deepcopy__(self, memo: object, /) -> InterpLimits: ...
+
+_GenomeStatus: TypeAlias = Literal[
+    "ok", "syntax", "forbidden", "unsupported", "runtime", "limit", "invalid_walker"
+]
+"""What interpreting a genome can give: "ok" or the error kind."""
+
+@final
 class GenomeResult:
     """What interpreting one genome gave."""
 
-    status: str
-    """"ok", or the error kind: "syntax", "forbidden", "unsupported",
-    "runtime", "limit" or "invalid_walker"."""
-    error: str | None
-    """One-line message, None when status is "ok"."""
-    line: int
-    """1-based line of the error; 0 when it has no position."""
-    col: int
-    """1-based column (in characters) of the error; 0 when none."""
-    steps: int
-    """Steps executed (statements, loop iterations, calls)."""
-    output: str
-    """What the genome printed, capped at max_output_bytes."""
-    walker: Walker | None
-    """The validated walker when status is "ok"."""
+    @property
+    def status(self) -> _GenomeStatus: ...
+    @property
+    def error(self) -> str | None:
+        """One-line message, None when status is "ok"."""
+    @property
+    def line(self) -> int:
+        """1-based line of the error; 0 when it has no position."""
+    @property
+    def col(self) -> int:
+        """1-based column (in characters) of the error; 0 when none."""
+    @property
+    def steps(self) -> int:
+        """Steps executed (statements, loop iterations, calls)."""
+    @property
+    def output(self) -> str:
+        """What the genome printed, capped at max_output_bytes."""
+    @property
+    def walker(self) -> Walker | None:
+        """The validated walker when status is "ok"."""
     @property
     def ok(self) -> bool: ...
 
 def interpret(
-    source: bytes | str,
-    *,
-    entry: str = "make_walker",
-    max_steps: int = 200_000,
-    max_depth: int = 64,
-    max_heap_bytes: int = 33_554_432,
-    max_container_len: int = 100_000,
-    max_str_len: int = 100_000,
-    max_source_bytes: int = 65_536,
-    max_output_bytes: int = 4_096,
-    max_joints: int = 256,
-    max_connections: int = 1024,
+    source: bytes | str, limits: InterpLimits | None = None, *, entry: str | None = None
 ) -> GenomeResult:
-    """Runs a genome in the sandboxed interpreter (GIL released). Never
-    raises for anything the genome does; TypeError only if `source` is
-    neither bytes nor str."""
+    """Runs a genome in the sandboxed interpreter (GIL released) under
+    `limits` (default `InterpLimits()`), calling `entry` (default
+    "make_walker"). Never raises for anything the genome does; TypeError
+    only if `source` is neither bytes nor str."""
 
 def interpret_many(
-    sources: Sequence[bytes | str],
-    *,
-    entry: str = "make_walker",
-    max_steps: int = 200_000,
-    max_depth: int = 64,
-    max_heap_bytes: int = 33_554_432,
-    max_container_len: int = 100_000,
-    max_str_len: int = 100_000,
-    max_source_bytes: int = 65_536,
-    max_output_bytes: int = 4_096,
-    max_joints: int = 256,
-    max_connections: int = 1024,
+    sources: Sequence[bytes | str], limits: InterpLimits | None = None, *, entry: str | None = None
 ) -> list[GenomeResult]:
     """`interpret` over many genomes in parallel (rayon, GIL released);
     results keep the order of `sources`."""

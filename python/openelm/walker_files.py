@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openelm._sodarace import Walker
+from openelm._sodarace import SimConfig, Walker
 from openelm.errors import InputFileError
 from openelm.sandbox import SandboxPool
 from openelm.sandbox.errors import GenomeError
@@ -59,8 +59,7 @@ def load_genome(path: str | Path, *, timeout_s: float, allow_unsandboxed: bool =
     with SandboxPool(
         1,
         timeout_s=timeout_s,
-        sim_seconds=0.0,
-        settle_seconds=0.0,
+        sim_config=SimConfig(seconds=0.0, settle_seconds=0.0),
         allow_unsandboxed=allow_unsandboxed,
     ) as pool:
         (result,) = pool.evaluate([source])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from openelm import interpret, interpret_many
+from openelm import InterpLimits, interpret, interpret_many
 
 OK_TAIL = """
 def make_walker():
@@ -66,7 +66,7 @@ def test_huge_source_is_a_limit_before_parsing() -> None:
 
 def test_limits_are_uncatchable() -> None:
     body = "try:\n    while True:\n        pass\nexcept:\n    pass\n"
-    result = interpret(body + OK_TAIL, max_steps=10_000)
+    result = interpret(body + OK_TAIL, InterpLimits(max_steps=10_000))
     assert result.status == "limit"
     assert result.steps == 10_001
 
@@ -74,16 +74,19 @@ def test_limits_are_uncatchable() -> None:
 def test_limit_arguments_are_honoured() -> None:
     loop = "for i in range(1000):\n    x = [i]\n" + OK_TAIL
     assert interpret(loop).status == "ok"
-    assert interpret(loop, max_steps=500).status == "limit"
-    assert interpret(loop, max_heap_bytes=4_000).status == "limit"
-    assert interpret("x = 'a' * 50\n" + OK_TAIL, max_str_len=10).status == "limit"
-    assert interpret("x = list(range(50))\n" + OK_TAIL, max_container_len=10).status == "limit"
-    assert interpret(OK_TAIL, max_source_bytes=20).status == "limit"
-    assert interpret(OK_TAIL, max_joints=1).status == "limit"
-    assert interpret(OK_TAIL, max_connections=0).status == "limit"
+    assert interpret(loop, InterpLimits(max_steps=500)).status == "limit"
+    assert interpret(loop, InterpLimits(max_heap_bytes=4_000)).status == "limit"
+    assert interpret("x = 'a' * 50\n" + OK_TAIL, InterpLimits(max_str_len=10)).status == "limit"
+    assert (
+        interpret("x = list(range(50))\n" + OK_TAIL, InterpLimits(max_container_len=10)).status
+        == "limit"
+    )
+    assert interpret(OK_TAIL, InterpLimits(max_source_bytes=20)).status == "limit"
+    assert interpret(OK_TAIL, InterpLimits(max_joints=1)).status == "limit"
+    assert interpret(OK_TAIL, InterpLimits(max_connections=0)).status == "limit"
     deep = "def f(n):\n    return 0 if n == 0 else f(n - 1)\nf(30)\n" + OK_TAIL
     assert interpret(deep).status == "ok"
-    assert interpret(deep, max_depth=10).status == "limit"
+    assert interpret(deep, InterpLimits(max_depth=10)).status == "limit"
 
 
 def test_entry_name_is_configurable() -> None:
@@ -96,7 +99,7 @@ def test_entry_name_is_configurable() -> None:
 
 def test_output_is_captured_and_capped() -> None:
     source = "for i in range(100):\n    print('line', i)\n" + OK_TAIL
-    result = interpret(source, max_output_bytes=64)
+    result = interpret(source, InterpLimits(max_output_bytes=64))
     assert result.status == "ok"
     assert result.output == "".join(f"line {i}\n" for i in range(100))[:64]
 

@@ -8,7 +8,7 @@ import random
 import re
 import time
 
-from openelm import interpret_many
+from openelm import InterpLimits, interpret_many
 from openelm.seeds import seed_names, seed_source
 
 STATUSES = {"ok", "syntax", "forbidden", "unsupported", "runtime", "limit", "invalid_walker"}
@@ -61,7 +61,7 @@ def test_mutated_seeds_never_crash_or_hang() -> None:
     seeds = [seed_source(name) for name in seed_names()]
     sources = [mutate(rng.choice(seeds), rng) for _ in range(3000)]
     started = time.perf_counter()
-    results = interpret_many(sources, max_steps=100_000)
+    results = interpret_many(sources, InterpLimits(max_steps=100_000))
     elapsed = time.perf_counter() - started
     assert len(results) == len(sources)
     statuses = [r.status for r in results]

@@ -8,7 +8,7 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from openelm import Walker, simulate
+from openelm import SimConfig, Walker, simulate
 from openelm.render import RenderError, RenderOptions, Subject, render_subjects
 from openelm.render.frames import JOINT, MUSCLE_BASE, MUSCLE_SHADES, PALETTE, SPRING, TRAIL
 from openelm.render.scene import Camera
@@ -47,7 +47,7 @@ def test_gif_has_one_frame_per_recorded_step_and_the_requested_size(tmp_path):
 
 def test_joints_are_drawn_where_the_trajectory_puts_them(tmp_path):
     out = render(tmp_path, seconds=1.0, fps=10, follow=False, trail=False)
-    trajectory = simulate(WALKER, seconds=1.0, record_every=6).trajectory
+    trajectory = simulate(WALKER, SimConfig(seconds=1.0), record_every=6).trajectory
     camera = Camera.fitting(trajectory, 480, 320)
     centre_x = float(trajectory[0].astype(np.float64).mean(axis=0)[0])
     joint_rgb = rgb_of(JOINT)
@@ -89,9 +89,9 @@ def test_springs_are_drawn_plain_and_muscles_in_the_colour_of_their_phase(tmp_pa
         RenderOptions(seconds=3.0, fps=10, follow=False, trail=False),
     )
     record_every = 6
-    trajectory = simulate(BRACED_SQUARE, seconds=3.0, record_every=record_every).trajectory.astype(
-        np.float64
-    )
+    trajectory = simulate(
+        BRACED_SQUARE, SimConfig(seconds=3.0), record_every=record_every
+    ).trajectory.astype(np.float64)
     camera = Camera.fitting(trajectory, 480, 320)
     centre_x = float(trajectory[0].mean(axis=0)[0])
     springs = [(a, b) for a, b, amplitude, _ in BRACED_SQUARE.connections if amplitude == 0]
@@ -127,7 +127,9 @@ def test_springs_are_drawn_plain_and_muscles_in_the_colour_of_their_phase(tmp_pa
 def test_the_trail_follows_the_centre_of_mass(tmp_path):
     with_trail = render(tmp_path, "trail.gif", seconds=2.0, fps=10, follow=False, trail=True)
     without = render(tmp_path, "plain.gif", seconds=2.0, fps=10, follow=False, trail=False)
-    trajectory = simulate(WALKER, seconds=2.0, record_every=6).trajectory.astype(np.float64)
+    trajectory = simulate(WALKER, SimConfig(seconds=2.0), record_every=6).trajectory.astype(
+        np.float64
+    )
     camera = Camera.fitting(trajectory, 480, 320)
     centre_of_mass = camera.to_pixels(trajectory.mean(axis=1), float(trajectory[0].mean(axis=0)[0]))
     last = len(trajectory) - 1

@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from openelm import SimConfig
 from openelm.sandbox import InterpLimits, SandboxError, SandboxPool
 
 from tests.sandbox.conftest import FOREVER, SLOW_TEMPLATE, TRIANGLE
@@ -91,13 +92,18 @@ def test_closed_pool_refuses_work():
 
 
 @pytest.mark.parametrize(
-    "kwargs",
-    [{"workers": 0}, {"timeout_s": 0}, {"timeout_s": float("nan")}, {"sim_seconds": -1.0}],
+    "make_pool",
+    [
+        lambda: SandboxPool(workers=0),
+        lambda: SandboxPool(timeout_s=0),
+        lambda: SandboxPool(timeout_s=float("nan")),
+        lambda: SandboxPool(sim_config=SimConfig(seconds=-1.0)),
+    ],
     ids=["workers", "timeout", "timeout-nan", "sim-seconds"],
 )
-def test_bad_settings_are_value_errors(kwargs):
+def test_bad_settings_are_value_errors(make_pool):
     with pytest.raises(ValueError):
-        SandboxPool(**kwargs)
+        make_pool()
 
 
 def test_bad_interp_limit_is_a_value_error():

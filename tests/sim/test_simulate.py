@@ -3,7 +3,7 @@ trajectories."""
 
 import numpy as np
 import pytest
-from openelm import Walker, simulate, simulate_many
+from openelm import SimConfig, Walker, simulate, simulate_many
 
 from tests.sim.conftest import square
 
@@ -15,8 +15,10 @@ def test_passive_body_comes_to_rest(passive_square):
 
 
 def test_sliding_body_is_stopped_by_friction(passive_square):
-    sliding = simulate(passive_square, initial_velocity=(3.0, 0.0), record_every=1)
-    gliding = simulate(passive_square, initial_velocity=(3.0, 0.0), record_every=1, friction=0.0)
+    sliding = simulate(passive_square, SimConfig(initial_velocity=(3.0, 0.0)), record_every=1)
+    gliding = simulate(
+        passive_square, SimConfig(initial_velocity=(3.0, 0.0), friction=0.0), record_every=1
+    )
     com = lambda r: r.trajectory[:, :, 0].mean(axis=1)  # noqa: E731
     assert abs(com(sliding)[-1] - com(sliding)[-2]) < 1e-9
     assert com(sliding)[-1] - com(sliding)[0] < 0.5 * (com(gliding)[-1] - com(gliding)[0])
@@ -36,7 +38,7 @@ def test_asymmetric_walker_beats_passive(passive_square, walking_square):
 
 
 def test_result_reports_descriptors_and_steps(walking_square):
-    result = simulate(walking_square, seconds=2.0, settle_seconds=0.5)
+    result = simulate(walking_square, SimConfig(seconds=2.0, settle_seconds=0.5))
     assert (result.height, result.width) == (10.0, 10.0)
     assert result.mass == pytest.approx(5 + 0.5 * (40 + 4 * np.hypot(5, 5)))
     assert result.steps == 150 and result.settle_steps == 30
@@ -57,7 +59,7 @@ def test_runs_are_bit_identical_and_batch_equals_single(passive_square, walking_
 
 
 def test_trajectory_has_one_frame_per_record_interval(walking_square):
-    result = simulate(walking_square, seconds=1.0, settle_seconds=0.0, record_every=6)
+    result = simulate(walking_square, SimConfig(seconds=1.0, settle_seconds=0.0), record_every=6)
     assert result.trajectory.shape == (11, 5, 2)
     assert result.trajectory.dtype == np.float32
     # Dropped so the lowest joint is just above the ground, in metres.
@@ -76,13 +78,13 @@ def test_invalid_walker_is_reported_not_scored():
 
 
 def test_blow_up_is_invalid_with_a_reason(walking_square):
-    result = simulate(walking_square, gravity=1e9)
+    result = simulate(walking_square, SimConfig(gravity=1e9))
     assert not result.valid and result.fitness == 0.0
     assert result.error.startswith("simulation diverged: runaway velocity at step")
 
 
 def test_bad_settings_are_rejected(walking_square):
     with pytest.raises(ValueError, match="seconds must be a finite number >= 0"):
-        simulate(walking_square, seconds=-1.0)
+        simulate(walking_square, SimConfig(seconds=-1.0))
     with pytest.raises(ValueError, match="seconds and settle_seconds must be at most 3600"):
-        simulate(walking_square, seconds=1e9)
+        simulate(walking_square, SimConfig(seconds=1e9))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import click
-from openelm import simulate
+from openelm import SimConfig, simulate
 from openelm.sandbox import DEFAULT_TIMEOUT_S
 from openelm.walker_files import load_walker
 
 from openelm_cli.output import console, key_value_table, print_error, print_json
+
+# Shown in --help; the value itself stays None unless typed, so the
+# simulation takes every default from the Rust core.
+_DEFAULTS = SimConfig()
 
 
 @click.command("simulate")
@@ -16,9 +20,7 @@ from openelm_cli.output import console, key_value_table, print_error, print_json
 @click.option(
     "--seconds",
     type=click.FloatRange(min=0.0, max=3600.0),
-    default=15.0,
-    show_default=True,
-    help="Length of the scored window in simulated seconds.",
+    help=f"Length of the scored window in simulated seconds. [default: {_DEFAULTS.seconds:g}]",
 )
 @click.option(
     "--timeout",
@@ -38,7 +40,7 @@ def simulate_command(
     ctx: click.Context,
     file: str,
     as_json: bool,
-    seconds: float,
+    seconds: float | None,
     timeout_s: float,
     allow_unsandboxed: bool,
 ) -> None:
@@ -57,7 +59,7 @@ def simulate_command(
       openelm simulate genome.py --timeout 2
     """
     walker = load_walker(file, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed)
-    result = simulate(walker, seconds=seconds)
+    result = simulate(walker, SimConfig(seconds=seconds))
     if as_json:
         print_json(
             {

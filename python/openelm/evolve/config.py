@@ -14,6 +14,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
+from openelm._sodarace import SimConfig
 from openelm.errors import ConfigFieldError
 
 OPERATOR_NAMES: tuple[str, ...] = ("prompt", "diff", "crossover", "random")
@@ -96,10 +97,14 @@ class ModelConfig:
 class EvaluationConfig:
     """How children are scored: in the locked-down sandbox pool."""
 
-    sim_seconds: float = 15.0
+    sim_seconds: float = SimConfig().seconds
     workers: int | None = None  # None: one per core
     timeout_s: float = 5.0
     allow_unsandboxed: bool = False
+
+    def sim_config(self) -> SimConfig:
+        """The simulation every child of the run is scored with."""
+        return SimConfig(seconds=self.sim_seconds)
 
 
 @dataclass(frozen=True)

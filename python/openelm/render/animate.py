@@ -10,14 +10,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from openelm._sodarace import SimResult, Walker, simulate
+from openelm._sodarace import STEPS_PER_SECOND, SimConfig, SimResult, Walker, simulate
 from openelm.errors import OpenelmError
 from openelm.render.frames import GROUND_LINE, PALETTE, Body, draw_tile, new_tile
 from openelm.render.scene import Camera
 from openelm.render.writers import FORMATS, write_frames
-
-STEPS_PER_SECOND = 60  # the simulator's fixed step (docs/physics.md)
-SCORING_SECONDS = 15.0
 
 
 class RenderError(OpenelmError):
@@ -45,7 +42,7 @@ class Subject:
 @dataclass(frozen=True)
 class RenderOptions:
     format: str = "gif"
-    seconds: float = SCORING_SECONDS
+    seconds: float = SimConfig().seconds
     fps: int = 30
     size: tuple[int, int] = (480, 320)
     follow: bool = True
@@ -85,15 +82,15 @@ class _Track:
     camera: Camera
 
 
-def record(walker: Walker, *, seconds: float, fps: int) -> SimResult:
+def record(walker: Walker, config: SimConfig, *, fps: int) -> SimResult:
     """The scoring simulation of `walker` with a pose recorded every frame:
-    the same call the scorer makes (same settle time, physics and limits),
-    plus `record_every` = steps per frame. Its fitness is the stored score."""
-    return simulate(walker, seconds=seconds, record_every=STEPS_PER_SECOND // fps)
+    the same call the scorer makes (same `config`), plus `record_every` =
+    steps per frame. Its fitness is the stored score."""
+    return simulate(walker, config, record_every=STEPS_PER_SECOND // fps)
 
 
 def _track(subject: Subject, options: RenderOptions) -> _Track:
-    result = record(subject.walker, seconds=options.seconds, fps=options.fps)
+    result = record(subject.walker, SimConfig(seconds=options.seconds), fps=options.fps)
     if not result.valid or result.trajectory is None:
         raise RenderError(f"cannot render {subject.label}: {result.error}")
     trajectory = result.trajectory

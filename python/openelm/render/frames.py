@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from openelm._sodarace import MUSCLE_RATE
 from openelm.render.scene import Camera
 
 SKY, GROUND, GROUND_LINE, TICK, SPRING, JOINT, TRAIL, TEXT = range(8)
@@ -44,7 +45,6 @@ def _palette() -> list[int]:
 
 PALETTE = _palette()
 FONT = ImageFont.load_default()
-MUSCLE_RATE = 3.0  # rad/s: the simulator's oscillator (docs/physics.md)
 TICK_SPACINGS_M = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 
 

@@ -25,9 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from openelm._sodarace import DEFAULT_MAX_ADDRESS_SPACE_BYTES
+from openelm._sodarace import DEFAULT_MAX_ADDRESS_SPACE_BYTES, InterpLimits, SimConfig
 from openelm.sandbox.errors import SandboxError, SandboxUnavailableError, SandboxWarning
-from openelm.sandbox.limits import InterpLimits
 from openelm.sandbox.probes import PROBES
 from openelm.sandbox.protocol import (
     MAX_WORKER_FRAME_BYTES,
@@ -164,7 +163,8 @@ class SandboxPool:
 
     Raises SandboxUnavailableError when the kernel refuses seccomp, unless
     `allow_unsandboxed=True` (then it warns with SandboxWarning). One pool
-    is driven by one thread at a time.
+    is driven by one thread at a time. `interp_limits` and `sim_config`
+    (default: the Rust defaults) reach every worker as plain JSON.
     """
 
     def __init__(
@@ -172,9 +172,8 @@ class SandboxPool:
         workers: int | None = None,
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
-        interp_limits: InterpLimits = InterpLimits(),
-        sim_seconds: float = 15.0,
-        settle_seconds: float = 1.0,
+        interp_limits: InterpLimits | None = None,
+        sim_config: SimConfig | None = None,
         max_address_space_bytes: int = DEFAULT_MAX_ADDRESS_SPACE_BYTES,
         allow_unsandboxed: bool = False,
     ) -> None:
@@ -184,21 +183,23 @@ class SandboxPool:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
         if not (isinstance(timeout_s, (int, float)) and math.isfinite(timeout_s) and timeout_s > 0):
             raise ValueError(f"timeout_s must be a positive number, got {timeout_s!r}")
-        for name, value in (("sim_seconds", sim_seconds), ("settle_seconds", settle_seconds)):
-            if not (isinstance(value, (int, float)) and 0.0 <= value <= 3600.0):
-                raise ValueError(f"{name} must be a number in [0, 3600], got {value!r}")
+        interp_limits = InterpLimits() if interp_limits is None else interp_limits
+        sim_config = SimConfig() if sim_config is None else sim_config
         self.size = size
         self.timeout_s = float(timeout_s)
         self.allow_unsandboxed = allow_unsandboxed
         self.respawns = 0
-        self._walker_limits = interp_limits.walker_kwargs()
+        self._walker_limits = {
+            "max_joints": interp_limits.max_joints,
+            "max_connections": interp_limits.max_connections,
+        }
         # Print output travels JSON-escaped: up to 6 bytes per byte printed.
-        self._max_frame_bytes = MAX_WORKER_FRAME_BYTES + 6 * (interp_limits.max_output_bytes or 0)
+        self._max_frame_bytes = MAX_WORKER_FRAME_BYTES + 6 * interp_limits.max_output_bytes
         self._init_frame = encode_frame(
             {
                 "type": "init",
-                "interp_limits": interp_limits.as_kwargs(),
-                "sim": {"seconds": float(sim_seconds), "settle_seconds": float(settle_seconds)},
+                "interp_limits": interp_limits.to_dict(),
+                "sim_config": sim_config.to_dict(),
                 "max_address_space_bytes": max_address_space_bytes,
                 "allow_unsandboxed": allow_unsandboxed,
             }

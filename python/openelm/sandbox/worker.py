@@ -63,8 +63,10 @@ def seccomp_line(status_fd: int) -> str:
     )
 
 
-def evaluate(source: bytes, interp_kwargs: dict[str, int], sim: dict[str, float]) -> dict[str, Any]:
-    genome = native.interpret(source, **interp_kwargs)
+def evaluate(
+    source: bytes, limits: native.InterpLimits, sim_config: native.SimConfig
+) -> dict[str, Any]:
+    genome = native.interpret(source, limits)
     answer: dict[str, Any] = {
         "status": genome.status,
         "error": genome.error,
@@ -73,18 +75,13 @@ def evaluate(source: bytes, interp_kwargs: dict[str, int], sim: dict[str, float]
         "interp_steps": genome.steps,
         "output": genome.output,
     }
-    if genome.status != "ok":
+    if genome.walker is None:  # every status but "ok"
         return answer
     # Simulate the walker as its JSON will rebuild it (float parsing may
     # differ in the last bit), so that walker_json reproduces the fitness.
     walker_json = genome.walker.to_json()
     walker = native.Walker.from_json(walker_json)
-    walker_limits = {
-        k: v for k, v in interp_kwargs.items() if k in ("max_joints", "max_connections")
-    }
-    result = native.simulate(
-        walker, seconds=sim["seconds"], settle_seconds=sim["settle_seconds"], **walker_limits
-    )
+    result = native.simulate(walker, sim_config)
     answer["walker"] = walker_json
     answer["sim"] = {
         "valid": result.valid,
@@ -100,7 +97,7 @@ def evaluate(source: bytes, interp_kwargs: dict[str, int], sim: dict[str, float]
     return answer
 
 
-def serve(out_fd: int, interp_kwargs: dict[str, int], sim: dict[str, float]) -> None:
+def serve(out_fd: int, limits: native.InterpLimits, sim_config: native.SimConfig) -> None:
     while (frame := read_frame()) is not None:
         header, payload = frame
         if header["type"] == "eval":
@@ -109,7 +106,7 @@ def serve(out_fd: int, interp_kwargs: dict[str, int], sim: dict[str, float]) -> 
                 source = payload[offset : offset + size]
                 offset += size
                 try:
-                    answer = evaluate(source, interp_kwargs, sim)
+                    answer = evaluate(source, limits, sim_config)
                 # The interpreter reports genome failures as statuses; an
                 # exception here is a fault of this worker (e.g. MemoryError
                 # under the address-space cap), charged to this genome only.
@@ -137,8 +134,9 @@ def main() -> int:
     if init is None:
         return 0
     config = init[0]
-    interp_kwargs: dict[str, int] = config["interp_limits"]
-    sim: dict[str, float] = config["sim"]
+    # Plain JSON from the parent, checked again by the Rust configs.
+    limits = native.InterpLimits.from_dict(config["interp_limits"])
+    sim_config = native.SimConfig.from_dict(config["sim_config"])
 
     lockdown_error = None
     try:
@@ -160,7 +158,7 @@ def main() -> int:
     write_all(out_fd, encode_frame(hello))
     if not sandboxed and not config["allow_unsandboxed"]:
         return 0
-    serve(out_fd, interp_kwargs, sim)
+    serve(out_fd, limits, sim_config)
     return 0
 
 

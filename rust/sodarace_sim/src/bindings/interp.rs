@@ -1,8 +1,9 @@
 //! `interpret` / `interpret_many` and their `GenomeResult`, plus
 //! `math_call` (the interpreter's math for trusted Python).
 
-use super::walker::{limits, PyWalker};
-use crate::interp::{self, Genome, GenomeError, InterpConfig, InterpLimits, MathValue};
+use super::config::{GenomeLimits, PyInterpLimits};
+use super::walker::PyWalker;
+use crate::interp::{self, Genome, GenomeError, InterpConfig, MathValue};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -78,102 +79,44 @@ fn source_bytes(source: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     Err(PyTypeError::new_err("source must be bytes or str"))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn config(
-    entry: String,
-    max_steps: u64,
-    max_depth: u32,
-    max_heap_bytes: usize,
-    max_container_len: usize,
-    max_str_len: usize,
-    max_source_bytes: usize,
-    max_output_bytes: usize,
-    max_joints: usize,
-    max_connections: usize,
-) -> InterpConfig {
+/// The Rust config a call runs under: the given (or default) limits and
+/// the entry function (default `DEFAULT_ENTRY`).
+fn run_config(limits: Option<PyRef<'_, PyInterpLimits>>, entry: Option<String>) -> InterpConfig {
+    let limits = limits.map_or_else(GenomeLimits::default, |l| l.inner.clone());
     InterpConfig {
-        entry,
-        limits: InterpLimits {
-            max_steps,
-            max_depth,
-            max_heap_bytes,
-            max_container_len,
-            max_str_len,
-            max_source_bytes,
-            max_output_bytes,
-            ..InterpLimits::default()
-        },
-        walker_limits: limits(max_joints, max_connections),
+        entry: entry.unwrap_or_else(|| interp::DEFAULT_ENTRY.to_string()),
+        limits: limits.interp,
+        walker_limits: limits.walker,
     }
 }
 
 #[pyfunction]
-#[pyo3(signature = (source, *, entry = interp::DEFAULT_ENTRY.to_string(), max_steps = interp::DEFAULT_MAX_STEPS, max_depth = interp::DEFAULT_MAX_DEPTH, max_heap_bytes = interp::DEFAULT_MAX_HEAP_BYTES, max_container_len = interp::DEFAULT_MAX_CONTAINER_LEN, max_str_len = interp::DEFAULT_MAX_STR_LEN, max_source_bytes = interp::DEFAULT_MAX_SOURCE_BYTES, max_output_bytes = interp::DEFAULT_MAX_OUTPUT_BYTES, max_joints = 256, max_connections = 1024))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (source, limits = None, *, entry = None))]
 fn interpret(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
-    entry: String,
-    max_steps: u64,
-    max_depth: u32,
-    max_heap_bytes: usize,
-    max_container_len: usize,
-    max_str_len: usize,
-    max_source_bytes: usize,
-    max_output_bytes: usize,
-    max_joints: usize,
-    max_connections: usize,
+    limits: Option<PyRef<'_, PyInterpLimits>>,
+    entry: Option<String>,
 ) -> PyResult<PyGenomeResult> {
     let source = source_bytes(source)?;
-    let config = config(
-        entry,
-        max_steps,
-        max_depth,
-        max_heap_bytes,
-        max_container_len,
-        max_str_len,
-        max_source_bytes,
-        max_output_bytes,
-        max_joints,
-        max_connections,
-    );
+    let config = run_config(limits, entry);
     let result = py.detach(|| interp::interpret(&source, &config));
     to_python(py, result)
 }
 
 #[pyfunction]
-#[pyo3(signature = (sources, *, entry = interp::DEFAULT_ENTRY.to_string(), max_steps = interp::DEFAULT_MAX_STEPS, max_depth = interp::DEFAULT_MAX_DEPTH, max_heap_bytes = interp::DEFAULT_MAX_HEAP_BYTES, max_container_len = interp::DEFAULT_MAX_CONTAINER_LEN, max_str_len = interp::DEFAULT_MAX_STR_LEN, max_source_bytes = interp::DEFAULT_MAX_SOURCE_BYTES, max_output_bytes = interp::DEFAULT_MAX_OUTPUT_BYTES, max_joints = 256, max_connections = 1024))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (sources, limits = None, *, entry = None))]
 fn interpret_many(
     py: Python<'_>,
     sources: Vec<Bound<'_, PyAny>>,
-    entry: String,
-    max_steps: u64,
-    max_depth: u32,
-    max_heap_bytes: usize,
-    max_container_len: usize,
-    max_str_len: usize,
-    max_source_bytes: usize,
-    max_output_bytes: usize,
-    max_joints: usize,
-    max_connections: usize,
+    limits: Option<PyRef<'_, PyInterpLimits>>,
+    entry: Option<String>,
 ) -> PyResult<Vec<PyGenomeResult>> {
     let sources = sources
         .iter()
         .map(source_bytes)
         .collect::<PyResult<Vec<_>>>()?;
-    let config = config(
-        entry,
-        max_steps,
-        max_depth,
-        max_heap_bytes,
-        max_container_len,
-        max_str_len,
-        max_source_bytes,
-        max_output_bytes,
-        max_joints,
-        max_connections,
-    );
+    let config = run_config(limits, entry);
     let results = py.detach(|| {
         let refs: Vec<&[u8]> = sources.iter().map(Vec::as_slice).collect();
         interp::interpret_many(&refs, &config)

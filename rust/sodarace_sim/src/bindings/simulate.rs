@@ -1,10 +1,11 @@
-//! `simulate` / `simulate_many` and their `SimResult`.
+//! `simulate` / `simulate_many`, their `SimResult`, and the simulator's
+//! clock constants.
 
-use super::walker::{limits, PyWalker};
+use super::config::PySimConfig;
+use super::walker::PyWalker;
 use crate::evaluate::{self, SimConfig};
-use crate::physics::PhysicsParams;
+use crate::physics::{PhysicsParams, DT};
 use numpy::{PyArray1, PyArrayMethods};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 #[pyclass(name = "SimResult", module = "openelm._sodarace", frozen, get_all)]
@@ -69,59 +70,26 @@ fn to_python(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn config(
-    seconds: f64,
-    settle_seconds: f64,
-    record_every: u32,
-    gravity: f64,
-    friction: f64,
-    initial_velocity: (f64, f64),
-    max_joints: usize,
-    max_connections: usize,
-) -> PyResult<SimConfig> {
-    let config = SimConfig {
-        seconds,
-        settle_seconds,
+/// The Rust config a call runs under: the given (or default) `SimConfig`
+/// plus the call's recording option.
+fn run_config(config: Option<PyRef<'_, PySimConfig>>, record_every: u32) -> SimConfig {
+    let base = config.map_or_else(SimConfig::default, |c| c.inner);
+    SimConfig {
         record_every,
-        initial_velocity: [initial_velocity.0, initial_velocity.1],
-        physics: PhysicsParams {
-            gravity,
-            friction,
-            ..Default::default()
-        },
-        limits: limits(max_joints, max_connections),
-    };
-    config.check().map_err(PyValueError::new_err)?;
-    Ok(config)
+        ..base
+    }
 }
 
 /// Validates and simulates one walker. The GIL is released while it runs.
 #[pyfunction]
-#[pyo3(signature = (walker, *, seconds = 15.0, settle_seconds = 1.0, record_every = 0, gravity = 15.0, friction = 1.0, initial_velocity = (0.0, 0.0), max_joints = 256, max_connections = 1024))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (walker, config = None, *, record_every = 0))]
 fn simulate(
     py: Python<'_>,
     walker: PyRef<'_, PyWalker>,
-    seconds: f64,
-    settle_seconds: f64,
+    config: Option<PyRef<'_, PySimConfig>>,
     record_every: u32,
-    gravity: f64,
-    friction: f64,
-    initial_velocity: (f64, f64),
-    max_joints: usize,
-    max_connections: usize,
 ) -> PyResult<PySimResult> {
-    let config = config(
-        seconds,
-        settle_seconds,
-        record_every,
-        gravity,
-        friction,
-        initial_velocity,
-        max_joints,
-        max_connections,
-    )?;
+    let config = run_config(config, record_every);
     let walker = walker.inner.clone();
     let result = py.detach(|| evaluate::simulate(&walker, &config));
     to_python(py, result, &config)
@@ -130,30 +98,14 @@ fn simulate(
 /// Simulates a batch in parallel (rayon) with the GIL released. Results are
 /// bit-identical to calling `simulate` on each walker.
 #[pyfunction]
-#[pyo3(signature = (walkers, *, seconds = 15.0, settle_seconds = 1.0, record_every = 0, gravity = 15.0, friction = 1.0, initial_velocity = (0.0, 0.0), max_joints = 256, max_connections = 1024))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (walkers, config = None, *, record_every = 0))]
 fn simulate_many(
     py: Python<'_>,
     walkers: Vec<PyRef<'_, PyWalker>>,
-    seconds: f64,
-    settle_seconds: f64,
+    config: Option<PyRef<'_, PySimConfig>>,
     record_every: u32,
-    gravity: f64,
-    friction: f64,
-    initial_velocity: (f64, f64),
-    max_joints: usize,
-    max_connections: usize,
 ) -> PyResult<Vec<PySimResult>> {
-    let config = config(
-        seconds,
-        settle_seconds,
-        record_every,
-        gravity,
-        friction,
-        initial_velocity,
-        max_joints,
-        max_connections,
-    )?;
+    let config = run_config(config, record_every);
     let walkers: Vec<_> = walkers.iter().map(|w| w.inner.clone()).collect();
     let results = py.detach(|| evaluate::simulate_many(&walkers, &config));
     results
@@ -166,5 +118,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySimResult>()?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(simulate_many, m)?)?;
+    // Renderers and baselines pace themselves by the simulator's clock.
+    m.add("STEPS_PER_SECOND", (1.0 / DT).round() as u32)?;
+    m.add("MUSCLE_RATE", PhysicsParams::default().muscle_rate)?;
     Ok(())
 }

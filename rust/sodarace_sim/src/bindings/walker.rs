@@ -27,7 +27,7 @@ impl From<Walker> for PyWalker {
     }
 }
 
-pub fn limits(max_joints: usize, max_connections: usize) -> WalkerLimits {
+fn limits(max_joints: usize, max_connections: usize) -> WalkerLimits {
     WalkerLimits {
         max_joints,
         max_connections,

@@ -54,6 +54,25 @@ impl InterpLimits {
     pub(crate) fn nesting(&self) -> u32 {
         self.max_nesting.min(MAX_NESTING_CAP)
     }
+
+    /// Rejects limits under which no genome could run at all. The size caps
+    /// may be 0 (a genome that builds any list or prints anything then hits
+    /// its limit), the budgets that every genome spends may not.
+    pub fn check(&self) -> Result<(), String> {
+        let at_least_one = [
+            ("max_steps", self.max_steps),
+            ("max_depth", u64::from(self.max_depth)),
+            ("max_heap_bytes", self.max_heap_bytes as u64),
+            ("max_source_bytes", self.max_source_bytes as u64),
+            ("max_nesting", u64::from(self.max_nesting)),
+        ];
+        for (name, value) in at_least_one {
+            if value < 1 {
+                return Err(format!("{name} must be at least 1, got {value}"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Native stack kept free before entering another level of recursion, and
@@ -62,3 +81,27 @@ impl InterpLimits {
 /// covers it.
 pub(crate) const STACK_RED_ZONE: usize = 512 << 10;
 pub(crate) const STACK_SEGMENT: usize = 4 << 20;
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    #[test]
+    fn defaults_pass_and_a_zero_budget_is_named() {
+        assert_eq!(InterpLimits::default().check(), Ok(()));
+        let zero_steps = InterpLimits {
+            max_steps: 0,
+            ..InterpLimits::default()
+        };
+        assert_eq!(
+            zero_steps.check(),
+            Err("max_steps must be at least 1, got 0".to_string())
+        );
+        let no_output = InterpLimits {
+            max_output_bytes: 0,
+            max_container_len: 0,
+            ..InterpLimits::default()
+        };
+        assert_eq!(no_output.check(), Ok(()));
+    }
+}
