@@ -198,7 +198,9 @@ def main() -> None:
     parser.add_argument(
         "--baseline-genomes", type=int, default=60, help="genomes per subprocess measurement"
     )
-    parser.add_argument("--seconds", type=float, default=SimConfig().seconds, help="simulated seconds per walker")
+    parser.add_argument(
+        "--seconds", type=float, default=SimConfig().seconds, help="simulated seconds per walker"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     interpreter = interpreter_section(args.repeats, args.genomes)
