@@ -16,15 +16,33 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from openelm.errors import OpenelmError
-from openelm.evolve.archive import Elite
-from openelm.evolve.config import EvolveConfig
-from openelm.evolve.metrics import Funnel, IterationMetrics
+from openelm.records import (
+    ArchiveEvent,
+    Elite,
+    EvolveConfig,
+    Funnel,
+    IterationMetrics,
+    ProgramRecord,
+    ProgramStatus,
+    PromptPair,
+)
+
+__all__ = [
+    "DB_NAME",
+    "LOCK_NAME",
+    "SCHEMA_VERSION",
+    "ArchiveEvent",
+    "ProgramRecord",
+    "PromptPair",
+    "RunStore",
+    "RunStoreError",
+    "iter_run_dirs",
+]
 
 DB_NAME = "run.db"
 # Held (flock) by the one process that may write the run; the kernel drops
@@ -111,55 +129,6 @@ class RunStoreError(OpenelmError):
     """A run directory or its database is missing, unreadable or not a run."""
 
     exit_code = 2
-
-
-@dataclass(frozen=True)
-class ProgramRecord:
-    """One evaluated program. Scores and descriptors are set when status is ok;
-    `cell` is its archive cell then (whether or not it became the elite)."""
-
-    id: int
-    iteration: int
-    batch_index: int
-    operator: str  # "seed" for the starting programs
-    parent_ids: tuple[int, ...]
-    source: str
-    source_hash: str
-    prompt_tokens: int
-    completion_tokens: int
-    status: str
-    error: str | None
-    error_line: int | None
-    error_col: int | None
-    fitness: float | None
-    descriptors: tuple[float, float, float] | None
-    joints: int | None
-    muscles: int | None
-    cell: int | None
-    walker_json: str | None
-    # What the language model was asked and wrote (None for seeds and `random`);
-    # kept in the `prompts` table, read with `RunStore.prompt_pairs`.
-    prompt: str | None = None
-    completion: str | None = None
-
-
-@dataclass(frozen=True)
-class PromptPair:
-    """The prompt a child's operator sent and the `make_walker` body the model wrote."""
-
-    program_id: int
-    prompt: str
-    completion: str
-
-
-@dataclass(frozen=True)
-class ArchiveEvent:
-    """`program_id` took `cell` in `iteration`, evicting `replaced_id` (None: the cell was empty)."""
-
-    iteration: int
-    cell: int
-    program_id: int
-    replaced_id: int | None
 
 
 class RunStore:
@@ -524,7 +493,7 @@ def _program_record(row: Sequence[Any]) -> ProgramRecord:
         source_hash=row[6],
         prompt_tokens=row[7],
         completion_tokens=row[8],
-        status=row[9],
+        status=ProgramStatus(row[9]),
         error=row[10],
         error_line=row[11],
         error_col=row[12],

@@ -9,35 +9,83 @@ The pieces talk through ask/tell and plain data, in the style of pyribs:
 - `scheduler.Scheduler`: ask and tell for one iteration;
 - `runner`: the pipelined loop, budgets, Ctrl-C and resume, over
   `openelm.store.RunStore`;
-- `metrics`, `summary`, `export`: what a run reports.
+- `summary`, `export`: what a run reports.
 
+The plain data (config, records, metrics) lives in `openelm.records`.
+
+The names below are loaded on first use (PEP 562), so importing one
+submodule, or `openelm.store`, never drags in the rest of the package.
 See docs/evolve.md.
 """
 
-from openelm.evolve.archive import ArchiveSnapshot, Elite, GridArchive, Placement
-from openelm.evolve.config import (
-    ArchiveConfig,
-    BudgetConfig,
-    EvaluationConfig,
-    EvolveConfig,
-    EvolveConfigError,
-    ModelConfig,
-    MutationConfig,
-    SeedProgram,
-)
-from openelm.evolve.export import ExportError, export_archive
-from openelm.evolve.metrics import Funnel, IterationMetrics
-from openelm.evolve.runner import (
-    ProgressReport,
-    ResumeConflictError,
-    RunError,
-    RunOutcome,
-    new_config,
-    resume_run,
-    start_run,
-)
-from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
-from openelm.evolve.summary import run_summary
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openelm.evolve.archive import ArchiveSnapshot, GridArchive
+    from openelm.evolve.config import EvolveConfigError
+    from openelm.evolve.export import ExportError, export_archive
+    from openelm.evolve.runner import (
+        ProgressReport,
+        ResumeConflictError,
+        RunError,
+        RunOutcome,
+        new_config,
+        resume_run,
+        start_run,
+    )
+    from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
+    from openelm.evolve.summary import run_summary
+    from openelm.records import (
+        ArchiveConfig,
+        BudgetConfig,
+        Elite,
+        EvaluationConfig,
+        EvolveConfig,
+        Funnel,
+        IterationMetrics,
+        ModelConfig,
+        MutationConfig,
+        Placement,
+        SeedProgram,
+    )
+
+# Public name -> the module that defines it.
+_HOMES = {
+    "ArchiveSnapshot": "openelm.evolve.archive",
+    "GridArchive": "openelm.evolve.archive",
+    "EvolveConfigError": "openelm.evolve.config",
+    "ExportError": "openelm.evolve.export",
+    "export_archive": "openelm.evolve.export",
+    "ProgressReport": "openelm.evolve.runner",
+    "ResumeConflictError": "openelm.evolve.runner",
+    "RunError": "openelm.evolve.runner",
+    "RunOutcome": "openelm.evolve.runner",
+    "new_config": "openelm.evolve.runner",
+    "resume_run": "openelm.evolve.runner",
+    "start_run": "openelm.evolve.runner",
+    "DEFAULT_SEED_PROGRAM": "openelm.evolve.seed_programs",
+    "load_seed_program": "openelm.evolve.seed_programs",
+    "run_summary": "openelm.evolve.summary",
+    **dict.fromkeys(
+        (
+            "ArchiveConfig",
+            "BudgetConfig",
+            "Elite",
+            "EvaluationConfig",
+            "EvolveConfig",
+            "Funnel",
+            "IterationMetrics",
+            "ModelConfig",
+            "MutationConfig",
+            "Placement",
+            "SeedProgram",
+        ),
+        "openelm.records",
+    ),
+}
 
 __all__ = [
     "DEFAULT_SEED_PROGRAM",
@@ -67,3 +115,16 @@ __all__ = [
     "run_summary",
     "start_run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

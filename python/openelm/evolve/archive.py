@@ -11,27 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 
-from openelm.evolve.config import ArchiveConfig
-
-Descriptors = tuple[float, float, float]
-
-
-@dataclass(frozen=True)
-class Elite:
-    program_id: int
-    cell: int
-    fitness: float
-    descriptors: Descriptors
-    source: str
-
-
-class Placement(str, Enum):
-    NEW_CELL = "new_cell"  # the cell was empty
-    IMPROVED = "improved"  # replaced a worse elite
-    NOT_BETTER = "not_better"  # the elite stays
-    REJECTED = "rejected"  # fitness or descriptors not finite
+from openelm.records import ArchiveConfig, Descriptors, Elite, Placement
 
 
 @dataclass(frozen=True)

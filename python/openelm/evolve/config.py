@@ -1,4 +1,5 @@
-"""Everything that defines an evolution run, as plain frozen data.
+"""Checking and changing an evolution run's config (the config itself is
+plain frozen data in `openelm.records`, re-exported here).
 
 A config is written into the run store when the run starts and read back on
 resume. Its fields split in two: the ones that define the run (archive
@@ -11,159 +12,59 @@ may.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
-from openelm._sodarace import SimConfig
 from openelm.errors import ConfigFieldError
+from openelm.records import (
+    DEFAULT_ITERATIONS,
+    DESCRIPTOR_NAMES,
+    EMBEDDED_MODEL,
+    LANGUAGE_MODEL_OPERATORS,
+    WALKED_FITNESS_THRESHOLD_M,
+    ArchiveConfig,
+    BudgetConfig,
+    EvaluationConfig,
+    EvolveConfig,
+    ModelConfig,
+    MutationConfig,
+    SeedProgram,
+)
+
+__all__ = [
+    "DEFAULT_ITERATIONS",
+    "DESCRIPTOR_NAMES",
+    "DEVICE_CHOICES",
+    "DTYPE_CHOICES",
+    "EMBEDDED_MODEL",
+    "LANGUAGE_MODEL_OPERATORS",
+    "MUTATION_CHOICES",
+    "OPERATOR_NAMES",
+    "RESUME_SAFE_FIELDS",
+    "WALKED_FITNESS_THRESHOLD_M",
+    "ArchiveConfig",
+    "BudgetConfig",
+    "EvaluationConfig",
+    "EvolveConfig",
+    "EvolveConfigError",
+    "ModelConfig",
+    "MutationConfig",
+    "SeedProgram",
+    "apply_overrides",
+    "flatten_config",
+    "validate_config",
+]
 
 OPERATOR_NAMES: tuple[str, ...] = ("prompt", "diff", "crossover", "random")
 MUTATION_CHOICES: tuple[str, ...] = (*OPERATOR_NAMES, "mix")
-LANGUAGE_MODEL_OPERATORS = frozenset({"prompt", "diff", "crossover"})
-DESCRIPTOR_NAMES: tuple[str, str, str] = ("height", "width", "mass")
 # The device and dtype choices of `openelm.llm` (checked there again), kept
 # here so that reading a config never imports torch.
 DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 DTYPE_CHOICES: tuple[str, ...] = ("auto", "float32", "bfloat16", "float16")
-EMBEDDED_MODEL = "smollm2-135m"
-DEFAULT_ITERATIONS = 50
-# A walker must move its centre of mass further than this (metres over the
-# scored window) to count as "walked" in the validity funnel: below it, the
-# motion is the settling wobble of a body that does not walk.
-WALKED_FITNESS_THRESHOLD_M = 0.05
 
 
 class EvolveConfigError(ConfigFieldError):
     """A setting is out of range or inconsistent; a usage error naming the field."""
-
-
-@dataclass(frozen=True)
-class ArchiveConfig:
-    """The MAP-Elites grid over (height, width, mass) of the initial
-    morphology. Values outside a range land in the edge bin."""
-
-    # Genome units; see docs/evolve.md for how these were measured.
-    bins: tuple[int, int, int] = (12, 12, 12)
-    height_range: tuple[float, float] = (0.0, 24.0)
-    width_range: tuple[float, float] = (0.0, 36.0)
-    mass_range: tuple[float, float] = (0.0, 300.0)
-
-    @property
-    def ranges(self) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
-        return (self.height_range, self.width_range, self.mass_range)
-
-    @property
-    def cell_count(self) -> int:
-        return self.bins[0] * self.bins[1] * self.bins[2]
-
-
-@dataclass(frozen=True)
-class MutationConfig:
-    """Which operators make children, and their own settings.
-
-    `operator` is one of `MUTATION_CHOICES`; with `mix`, `mix_weights` holds
-    (operator, weight) pairs, weights summing to 1.
-    """
-
-    operator: str = "prompt"
-    mix_weights: tuple[tuple[str, float], ...] = ()
-    crossover_parents: int = 3
-    # Random operator: each numeric literal moves with this probability, by
-    # Gaussian noise of this standard deviation relative to its magnitude.
-    random_rate: float = 0.3
-    random_sigma: float = 0.25
-
-    def weights(self) -> tuple[tuple[str, float], ...]:
-        """(operator, probability) for every operator that can be picked."""
-        if self.operator == "mix":
-            return tuple((name, weight) for name, weight in self.mix_weights if weight > 0)
-        return ((self.operator, 1.0),)
-
-    def uses_language_model(self) -> bool:
-        return any(name in LANGUAGE_MODEL_OPERATORS for name, _ in self.weights())
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    model: str = EMBEDDED_MODEL
-    device: str = "auto"
-    dtype: str = "auto"
-    temperature: float = 0.8
-    top_p: float = 0.95
-    max_new_tokens: int = 256
-
-
-@dataclass(frozen=True)
-class EvaluationConfig:
-    """How children are scored: in the locked-down sandbox pool."""
-
-    sim_seconds: float = SimConfig().seconds
-    workers: int | None = None  # None: one per core
-    timeout_s: float = 5.0
-    allow_unsandboxed: bool = False
-
-    def sim_config(self) -> SimConfig:
-        """The simulation every child of the run is scored with."""
-        return SimConfig(seconds=self.sim_seconds)
-
-
-@dataclass(frozen=True)
-class BudgetConfig:
-    """The run stops when the first of these is reached. `iterations` and
-    `evaluations` are totals for the whole run (seeds count as evaluations);
-    `time_limit_s` bounds one invocation's wall time."""
-
-    iterations: int | None = DEFAULT_ITERATIONS
-    evaluations: int | None = None
-    time_limit_s: float | None = None
-
-
-@dataclass(frozen=True)
-class SeedProgram:
-    """A starting genome: its name (built-in seed or file path) and source."""
-
-    name: str
-    source: str
-
-
-@dataclass(frozen=True)
-class EvolveConfig:
-    seed: int
-    seed_programs: tuple[SeedProgram, ...]
-    batch_size: int = 32
-    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
-    mutation: MutationConfig = field(default_factory=MutationConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
-    budget: BudgetConfig = field(default_factory=BudgetConfig)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EvolveConfig:
-        archive = data["archive"]
-        mutation = data["mutation"]
-        return cls(
-            seed=int(data["seed"]),
-            seed_programs=tuple(SeedProgram(**program) for program in data["seed_programs"]),
-            batch_size=int(data["batch_size"]),
-            archive=ArchiveConfig(
-                bins=_int_triple(archive["bins"]),
-                height_range=_float_pair(archive["height_range"]),
-                width_range=_float_pair(archive["width_range"]),
-                mass_range=_float_pair(archive["mass_range"]),
-            ),
-            mutation=replace(
-                MutationConfig(**{k: v for k, v in mutation.items() if k != "mix_weights"}),
-                mix_weights=tuple(
-                    (str(name), float(weight)) for name, weight in mutation["mix_weights"]
-                ),
-            ),
-            model=ModelConfig(**data["model"]),
-            evaluation=EvaluationConfig(**data["evaluation"]),
-            budget=BudgetConfig(**data["budget"]),
-        )
 
 
 # Dotted field paths that may differ between the stored config and a resume.
@@ -343,11 +244,3 @@ def _validate_mutation(mutation: MutationConfig) -> None:
             "mutation.random_sigma",
             f"random mutation sigma must be positive, not {mutation.random_sigma}",
         )
-
-
-def _int_triple(values: Any) -> tuple[int, int, int]:
-    return (int(values[0]), int(values[1]), int(values[2]))
-
-
-def _float_pair(values: Any) -> tuple[float, float]:
-    return (float(values[0]), float(values[1]))

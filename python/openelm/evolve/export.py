@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openelm.errors import OpenelmError
 from openelm.evolve.archive import GridArchive
-from openelm.evolve.config import DESCRIPTOR_NAMES
+from openelm.records import DESCRIPTOR_NAMES
 from openelm.store import RunStore
 
 

@@ -46,9 +46,9 @@ from openelm.evolve.config import (
     validate_config,
 )
 from openelm.evolve.generation import Child, Completer, GeneratedBatch, LanguageModelCompleter
-from openelm.evolve.metrics import Funnel, IterationMetrics
 from openelm.evolve.scheduler import SEED_OPERATOR, Scheduler
 from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
+from openelm.records import Funnel, IterationMetrics
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
 from openelm.store import DB_NAME, RunStore, RunStoreError
 

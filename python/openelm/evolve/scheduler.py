@@ -14,15 +14,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openelm.evolve.archive import ArchiveSnapshot, GridArchive, Placement
+from openelm.evolve.archive import ArchiveSnapshot, GridArchive
 from openelm.evolve.config import EvolveConfig
 from openelm.evolve.emitter import MutationEmitter
 from openelm.evolve.generation import Child, Completer, GeneratedBatch, realize_plans
-from openelm.evolve.metrics import Funnel
 from openelm.evolve.operators import build_operators
 from openelm.evolve.rng import generation_seed
+from openelm.records import ArchiveEvent, Funnel, Placement, ProgramRecord, ProgramStatus
 from openelm.sandbox import EvalResult
-from openelm.store import ArchiveEvent, ProgramRecord
 
 SEED_OPERATOR = "seed"
 
@@ -108,7 +107,7 @@ class Scheduler:
                     ).hexdigest(),
                     prompt_tokens=child.prompt_tokens,
                     completion_tokens=child.completion_tokens,
-                    status=result.status,
+                    status=ProgramStatus(result.status),
                     error=result.error,
                     # The pool reports 0:0 when a failure has no position.
                     error_line=(result.line or None) if failed else None,
@@ -123,5 +122,5 @@ class Scheduler:
                     completion=child.completion,
                 )
             )
-        funnel = Funnel.of((result.status, result.fitness) for result in results)
+        funnel = Funnel.of(programs)
         return TellResult(tuple(programs), tuple(events), funnel, new_cells, improved_cells)

@@ -7,8 +7,7 @@ import math
 from typing import Any
 
 from openelm.evolve.archive import GridArchive
-from openelm.evolve.config import DESCRIPTOR_NAMES
-from openelm.evolve.metrics import Funnel
+from openelm.records import DESCRIPTOR_NAMES, Funnel
 from openelm.store import RunStore
 
 TOP_ELITES = 10

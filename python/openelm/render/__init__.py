@@ -2,17 +2,42 @@
 
 Frames are drawn from the trajectory of the very simulation that scores a
 walker, so what you see is what was scored. See docs/render.md.
+
+The names below are loaded on first use (PEP 562): drawing a walker file
+never loads the run store or the evolve package.
 """
 
-from openelm.render.animate import (
-    RenderError,
-    RenderOptions,
-    RenderOptionsError,
-    Subject,
-    record,
-    render_subjects,
-)
-from openelm.render.targets import resolve_target
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openelm.render.animate import (
+        RenderError,
+        RenderOptions,
+        RenderOptionsError,
+        Subject,
+        record,
+        render_subjects,
+    )
+    from openelm.render.targets import resolve_target
+
+# Public name -> the module that defines it.
+_HOMES = {
+    **dict.fromkeys(
+        (
+            "RenderError",
+            "RenderOptions",
+            "RenderOptionsError",
+            "Subject",
+            "record",
+            "render_subjects",
+        ),
+        "openelm.render.animate",
+    ),
+    "resolve_target": "openelm.render.targets",
+}
 
 __all__ = [
     "RenderError",
@@ -23,3 +48,16 @@ __all__ = [
     "render_subjects",
     "resolve_target",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

@@ -24,14 +24,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer, PythonLexer
 
 from openelm._sodarace import Walker
-
-# openelm.evolve first: openelm.store imports from it, and the package's
-# __init__ imports the store back.
-from openelm.evolve.archive import Elite, GridArchive
-from openelm.evolve.config import ArchiveConfig
-from openelm.evolve.metrics import IterationMetrics
+from openelm.evolve.archive import GridArchive
+from openelm.records import ArchiveConfig, Elite, IterationMetrics, ProgramRecord
 from openelm.render.animate import RenderError, RenderOptions, Subject, render_subjects
-from openelm.store import ProgramRecord, RunStore
+from openelm.store import RunStore
 
 TOP_ELITES = 12
 ANIMATION_OPTIONS = RenderOptions(format="gif", fps=15, size=(320, 220))

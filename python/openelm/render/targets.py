@@ -8,7 +8,9 @@ from pathlib import Path
 
 from openelm._sodarace import Walker
 from openelm.errors import InputFileError
+from openelm.evolve.archive import GridArchive
 from openelm.render.animate import RenderError, Subject
+from openelm.store import RunStore
 from openelm.walker_files import load_walker
 
 ELITE_FORMS = "a program id, 'best', a cell 'h,w,m' or 'top:K'"
@@ -31,10 +33,6 @@ def resolve_target(
 
 
 def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
-    # Imported here so that rendering files does not load the evolve package.
-    from openelm.evolve.archive import GridArchive
-    from openelm.store import RunStore
-
     with RunStore.open(run_dir, read_only=True) as store:
         elites = sorted(store.elites(), key=lambda e: (-e.fitness, e.program_id))
         if not elites:
