@@ -94,7 +94,14 @@ def test_every_module_imports_on_its_own() -> None:
 
 def test_the_records_module_is_a_leaf() -> None:
     source = (Path(importlib.util.find_spec("openelm.records").origin or "")).read_text()  # type: ignore[union-attr]
-    assert "from openelm" not in source and "import openelm" not in source
+    imported = {
+        line.split()[1]
+        for line in source.splitlines()
+        if line.startswith(("from openelm", "import openelm"))
+    }
+    # Only the compiled extension (it imports no Python module of openelm),
+    # for the simulation defaults.
+    assert imported <= {"openelm._sodarace"}
 
 
 def test_the_store_depends_only_on_leaf_modules() -> None:

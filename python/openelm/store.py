@@ -310,10 +310,14 @@ class RunStore:
 
     def last_iteration(self) -> int | None:
         """The last committed iteration (0 is the seeds); None before the seeds are in."""
-        return self._connection.execute("SELECT MAX(iteration) FROM iterations").fetchone()[0]
+        last: int | None = self._connection.execute(
+            "SELECT MAX(iteration) FROM iterations"
+        ).fetchone()[0]
+        return last
 
     def program_count(self) -> int:
-        return self._connection.execute("SELECT COUNT(*) FROM programs").fetchone()[0]
+        count: int = self._connection.execute("SELECT COUNT(*) FROM programs").fetchone()[0]
+        return count
 
     def elites(self, through_iteration: int | None = None) -> list[Elite]:
         """The archive at the end of `through_iteration` (default: the last), by cell."""
