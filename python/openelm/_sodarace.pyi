@@ -290,6 +290,9 @@ class GenomeResult:
     def output(self) -> str:
         """What the genome printed, capped at max_output_bytes."""
     @property
+    def warnings(self) -> list[str]:
+        """What validation repaired (self-connections dropped), one line each."""
+    @property
     def walker(self) -> Walker | None:
         """The validated walker when status is "ok"."""
     @property

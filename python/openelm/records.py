@@ -263,6 +263,8 @@ class ProgramRecord:
     prompt: str | None = None
     completion: str | None = None
     stopped: CompletionStop | None = None
+    # What validation repaired (self-connections dropped), one line each.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ CREATE TABLE programs (
     muscles INTEGER,
     cell INTEGER,
     walker_json TEXT,
+    warnings TEXT,
     UNIQUE (iteration, batch_index)
 );
 CREATE INDEX programs_by_source_hash ON programs (source_hash);
@@ -220,6 +221,7 @@ class RunStore:
                 )
             if not read_only:
                 connection.execute(_PROMPTS_SCHEMA)
+                _add_warnings_column(connection)
         except (sqlite3.Error, RunStoreError) as error:
             if lock_fd is not None:
                 os.close(lock_fd)
@@ -261,7 +263,7 @@ class RunStore:
         funnel = metrics.funnel
         with self._transaction():
             self._connection.executemany(
-                "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [_program_row(program) for program in programs],
             )
             self._connection.executemany(
@@ -452,6 +454,14 @@ def _connect(uri: str) -> sqlite3.Connection:
     return connection
 
 
+def _add_warnings_column(connection: sqlite3.Connection) -> None:
+    """Runs written before programs had a `warnings` column gain it (NULL
+    for their old programs), so they can be resumed."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(programs)")}
+    if "warnings" not in columns:
+        connection.execute("ALTER TABLE programs ADD COLUMN warnings TEXT")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -482,6 +492,7 @@ def _program_row(program: ProgramRecord) -> tuple[Any, ...]:
         program.muscles,
         program.cell,
         program.walker_json,
+        json.dumps(list(program.warnings)) if program.warnings else None,
     )
 
 
@@ -507,6 +518,8 @@ def _program_record(row: Sequence[Any]) -> ProgramRecord:
         muscles=row[18],
         cell=row[19],
         walker_json=row[20],
+        # Databases written before the column existed have 21 columns.
+        warnings=tuple(json.loads(row[21])) if len(row) > 21 and row[21] else (),
     )
 
 

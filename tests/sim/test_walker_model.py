@@ -87,9 +87,9 @@ def test_malformed_json_is_a_value_error():
         (TRIANGLE_JOINTS, [(0, 1, 10.5, 0.0)], "connection 0 amplitude 10.5 is outside [0, 10]"),
         (TRIANGLE_JOINTS, [(0, 1, -0.1, 0.0)], "connection 0 amplitude -0.1 is outside [0, 10]"),
         (
-            [(0.0, 0.0), (0.05, 0.0)],
+            [(0.0, 0.0), (0.01, 0.0)],
             [(0, 1, 0.0, 0.0)],
-            "joints 0 and 1 are 0.0500 apart (min 0.1)",
+            "joints 0 and 1 are 0.0100 apart (min 0.0136)",
         ),
     ],
     ids=[

@@ -20,9 +20,12 @@ EXIT_ESCAPED = 3
 
 
 def _message(result: EvalResult) -> str:
-    if result.error is None:
-        return ""
-    return f"{result.line}:{result.col} {result.error}" if result.line else result.error
+    """The error (with line:col), then each warning on a line of its own."""
+    lines = [f"warning: {w}" for w in result.warnings]
+    if result.error is not None:
+        located = f"{result.line}:{result.col} {result.error}" if result.line else result.error
+        lines.insert(0, located)
+    return "\n".join(lines)
 
 
 def _fitness(result: EvalResult) -> str:
@@ -57,6 +60,7 @@ def _check_files(
                     "muscles": r.muscles,
                     "steps": r.interp_steps,
                     "fitness": r.fitness,
+                    "warnings": list(r.warnings),
                 }
                 for file, r in zip(files, results, strict=True)
             ]

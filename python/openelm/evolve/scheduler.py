@@ -120,6 +120,7 @@ class Scheduler:
                     walker_json=result.walker_json,
                     prompt=child.prompt,
                     completion=child.completion,
+                    warnings=result.warnings,
                 )
             )
         funnel = Funnel.of(programs)

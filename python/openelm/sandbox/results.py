@@ -20,6 +20,8 @@ STATUSES = INTERP_STATUSES + POOL_STATUSES
 # Bounds on text a worker may hand back; longer text is clipped, not trusted.
 MAX_MESSAGE_CHARS = 2000
 MAX_OUTPUT_CHARS = 1 << 16
+# The interpreter lists at most 10 warnings and a summary line.
+MAX_WARNINGS = 11
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class EvalResult:
     walker_json: str | None = None
     sim_error: str | None = None
     output: str = ""
+    warnings: tuple[str, ...] = ()
+    """What validation repaired rather than rejected (a self-connection
+    dropped), one line each."""
     wall_s: float = 0.0
     """Wall-clock time the pool saw this genome take in its worker."""
 
@@ -85,6 +90,13 @@ def _number(container: dict[str, Any], key: str) -> float:
     return float(value)
 
 
+def _warnings(answer: dict[str, Any]) -> tuple[str, ...]:
+    value = answer.get("warnings", [])
+    if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+        raise ProtocolError("warnings is not a list of strings")
+    return tuple(w[:MAX_MESSAGE_CHARS] for w in value[:MAX_WARNINGS])
+
+
 def check_result(
     answer: dict[str, Any], walker_limits: dict[str, int], wall_s: float = 0.0
 ) -> EvalResult:
@@ -107,6 +119,7 @@ def check_result(
         "line": _count(answer, "line"),
         "col": _count(answer, "col"),
         "interp_steps": _count(answer, "interp_steps"),
+        "warnings": _warnings(answer),
     }
     if status != "ok":
         return EvalResult(status=status, **common)

@@ -74,6 +74,7 @@ def evaluate(
         "col": genome.col,
         "interp_steps": genome.steps,
         "output": genome.output,
+        "warnings": genome.warnings,
     }
     if genome.walker is None:  # every status but "ok"
         return answer

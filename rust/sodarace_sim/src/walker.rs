@@ -55,9 +55,18 @@ pub const MAX_COORDINATE: f64 = 1000.0;
 pub const MAX_AMPLITUDE: f64 = 10.0;
 /// A joint may take part in at most this many connections (paper's rule).
 pub const MAX_DEGREE: usize = 10;
-/// Joints closer than this (genome units) would make springs of near-zero
-/// rest length, which are numerically stiff and physically meaningless.
-pub const MIN_JOINT_DISTANCE: f64 = 0.1;
+/// Joints closer than this (genome units) are rejected. It is OpenELM's own
+/// tolerance: 0.003 in its scaled units, which are genome units × 0.22, so
+/// about 0.0136 genome units (1.4 mm in the world). Bodies OpenELM accepts,
+/// such as its radial seed (two joints 0.0159 apart), are accepted here too.
+/// The physics needs no larger margin: two nearly coincident joints are
+/// either held by a rigid bone (solved as a position constraint, which does
+/// not stiffen as the bone shortens) or by a mass-normalised muscle whose
+/// stiffness does not depend on its length, and unconnected joints never
+/// collide with each other.
+pub const MIN_JOINT_DISTANCE: f64 = 0.003 / 0.22;
+/// At most this many warnings are listed one by one; the rest are counted.
+pub const MAX_LISTED_WARNINGS: usize = 10;
 
 /// Why a walker was rejected. Each variant renders a one-line reason.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,13 +150,80 @@ impl fmt::Display for WalkerError {
             ),
             JointsTooClose { a, b, distance } => write!(
                 f,
-                "joints {a} and {b} are {distance:.4} apart (min {MIN_JOINT_DISTANCE})"
+                "joints {a} and {b} are {distance:.4} apart (min {MIN_JOINT_DISTANCE:.4})"
             ),
         }
     }
 }
 
 impl std::error::Error for WalkerError {}
+
+impl WalkerError {
+    /// The same error with its connection index mapped through `original`
+    /// (index in this walker -> index the genome added it at).
+    fn renumbered(self, original: &[usize]) -> WalkerError {
+        use WalkerError::*;
+        let map = |c: usize| original.get(c).copied().unwrap_or(c);
+        match self {
+            DanglingIndex {
+                connection,
+                index,
+                joints,
+            } => DanglingIndex {
+                connection: map(connection),
+                index,
+                joints,
+            },
+            NonFiniteConnection { connection } => NonFiniteConnection {
+                connection: map(connection),
+            },
+            AmplitudeOutOfRange {
+                connection,
+                amplitude,
+            } => AmplitudeOutOfRange {
+                connection: map(connection),
+                amplitude,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Something validation repaired instead of rejecting. Connection indices
+/// count connections in the order the genome added them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WalkerWarning {
+    /// A connection from a joint to itself has no length and exerts no
+    /// force; OpenELM keeps such connections (its `query_cppn` makes them by
+    /// construction), so they are dropped rather than fatal.
+    SelfConnectionDropped { connection: usize, joint: u32 },
+}
+
+impl fmt::Display for WalkerWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WalkerWarning::SelfConnectionDropped { connection, joint } => write!(
+                f,
+                "connection {connection} connects joint {joint} to itself: dropped"
+            ),
+        }
+    }
+}
+
+/// Renders warnings one per line, listing at most `MAX_LISTED_WARNINGS`
+/// and summarising the rest, so a hostile genome cannot flood a report.
+pub fn warning_lines(warnings: &[WalkerWarning]) -> Vec<String> {
+    let mut lines: Vec<String> = warnings
+        .iter()
+        .take(MAX_LISTED_WARNINGS)
+        .map(|w| w.to_string())
+        .collect();
+    if warnings.len() > MAX_LISTED_WARNINGS {
+        let more = warnings.len() - MAX_LISTED_WARNINGS;
+        lines.push(format!("... and {more} more connections dropped"));
+    }
+    lines
+}
 
 impl Walker {
     pub fn muscle_count(&self) -> usize {
@@ -219,6 +295,38 @@ impl Walker {
             return Err(WalkerError::TooManyConnectionsOnJoint { joint, count });
         }
         self.check_min_distance()
+    }
+
+    /// Drops self-connections (with a warning each), then validates what is
+    /// left. Errors name connections by the index the genome added them at.
+    pub fn validate_repairing(
+        mut self,
+        limits: &WalkerLimits,
+    ) -> Result<(Walker, Vec<WalkerWarning>), WalkerError> {
+        let over_cap = self.joints.len() > limits.max_joints
+            || self.connections.len() > limits.max_connections;
+        if over_cap {
+            self.validate(limits)?;
+        }
+        let mut warnings = Vec::new();
+        let mut original = Vec::with_capacity(self.connections.len());
+        let mut kept = Vec::with_capacity(self.connections.len());
+        for (index, c) in self.connections.iter().enumerate() {
+            if c.a == c.b {
+                warnings.push(WalkerWarning::SelfConnectionDropped {
+                    connection: index,
+                    joint: c.a,
+                });
+            } else {
+                original.push(index);
+                kept.push(*c);
+            }
+        }
+        self.connections = kept;
+        match self.validate(limits) {
+            Ok(()) => Ok((self, warnings)),
+            Err(e) => Err(e.renumbered(&original)),
+        }
     }
 
     /// Sweep over joints sorted by x: only pairs within MIN_JOINT_DISTANCE in
@@ -354,11 +462,67 @@ mod tests {
     #[test]
     fn close_joints_are_found_by_the_sweep() {
         let mut w = triangle();
-        w.joints[2] = [1.05, 0.0];
+        w.joints[2] = [1.01, 0.0];
         assert!(matches!(
             w.validate(&WalkerLimits::default()),
             Err(WalkerError::JointsTooClose { a: 1, b: 2, .. })
         ));
+    }
+
+    #[test]
+    fn openelm_tolerance_accepts_its_radial_seed_gap() {
+        let mut w = triangle();
+        w.joints[2] = [1.0159, 0.0];
+        assert_eq!(w.validate(&WalkerLimits::default()), Ok(()));
+        w.joints[2] = [1.013, 0.0];
+        let e = w.validate(&WalkerLimits::default()).unwrap_err();
+        assert_eq!(e.to_string(), "joints 1 and 2 are 0.0130 apart (min 0.0136)");
+    }
+
+    #[test]
+    fn self_connections_are_dropped_with_a_warning() {
+        let mut w = triangle();
+        w.connections.insert(1, Connection { a: 1, b: 1, amplitude: 3.0, phase: 0.5 });
+        assert!(w.validate(&WalkerLimits::default()).is_err());
+        let (repaired, warnings) = w.validate_repairing(&WalkerLimits::default()).unwrap();
+        assert_eq!(repaired, triangle());
+        assert_eq!(
+            warnings,
+            vec![WalkerWarning::SelfConnectionDropped { connection: 1, joint: 1 }]
+        );
+        assert_eq!(
+            warning_lines(&warnings),
+            vec!["connection 1 connects joint 1 to itself: dropped".to_string()]
+        );
+    }
+
+    #[test]
+    fn errors_after_repair_name_the_genome_index() {
+        let mut w = triangle();
+        w.connections.insert(0, Connection { a: 0, b: 0, amplitude: 0.0, phase: 0.0 });
+        w.connections[2].amplitude = 30.0;
+        let e = w.validate_repairing(&WalkerLimits::default()).unwrap_err();
+        assert_eq!(e.to_string(), "connection 2 amplitude 30 is outside [0, 10]");
+    }
+
+    #[test]
+    fn only_self_connections_leave_no_connections() {
+        let mut w = triangle();
+        w.connections = vec![Connection { a: 0, b: 0, amplitude: 0.0, phase: 0.0 }];
+        assert_eq!(
+            w.validate_repairing(&WalkerLimits::default()).unwrap_err(),
+            WalkerError::NoConnections
+        );
+    }
+
+    #[test]
+    fn warnings_beyond_the_list_are_counted() {
+        let warnings: Vec<WalkerWarning> = (0..13)
+            .map(|connection| WalkerWarning::SelfConnectionDropped { connection, joint: 0 })
+            .collect();
+        let lines = warning_lines(&warnings);
+        assert_eq!(lines.len(), MAX_LISTED_WARNINGS + 1);
+        assert_eq!(lines.last().unwrap(), "... and 3 more connections dropped");
     }
 
     #[test]

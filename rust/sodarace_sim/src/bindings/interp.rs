@@ -19,6 +19,8 @@ pub struct PyGenomeResult {
     col: u32,
     steps: u64,
     output: String,
+    /// What validation repaired (self-connections dropped), one line each.
+    warnings: Vec<String>,
     walker: Option<Py<PyWalker>>,
 }
 
@@ -49,6 +51,7 @@ fn to_python(py: Python<'_>, result: Result<Genome, GenomeError>) -> PyResult<Py
             col: 0,
             steps: genome.steps,
             output: genome.output,
+            warnings: genome.warnings,
             walker: Some(Py::new(py, PyWalker::from(genome.walker))?),
         },
         Err(e) => PyGenomeResult {
@@ -58,6 +61,7 @@ fn to_python(py: Python<'_>, result: Result<Genome, GenomeError>) -> PyResult<Py
             col: e.col,
             steps: e.steps,
             output: e.output,
+            warnings: Vec::new(),
             walker: None,
         },
     })

@@ -81,6 +81,8 @@ pub struct Genome {
     pub steps: u64,
     /// What the genome printed, capped at `max_output_bytes`.
     pub output: String,
+    /// What validation repaired (self-connections dropped), one line each.
+    pub warnings: Vec<String>,
 }
 
 /// Native stack reserved per source byte while parsing, checking, lowering
@@ -136,14 +138,18 @@ fn interpret_unguarded(source: &[u8], config: &InterpConfig) -> Result<Genome, G
         Ok(result) => result,
         Err(fault) => return Err(located(fault, text, outcome.steps, outcome.output)),
     };
-    if let Err(e) = walker.validate(&config.walker_limits) {
-        let fault = Fault::at(ErrorKind::InvalidWalker, e.to_string(), at);
-        return Err(located(fault, text, outcome.steps, outcome.output));
-    }
+    let (walker, warnings) = match walker.validate_repairing(&config.walker_limits) {
+        Ok(repaired) => repaired,
+        Err(e) => {
+            let fault = Fault::at(ErrorKind::InvalidWalker, e.to_string(), at);
+            return Err(located(fault, text, outcome.steps, outcome.output));
+        }
+    };
     Ok(Genome {
         walker,
         steps: outcome.steps,
         output: outcome.output,
+        warnings: crate::walker::warning_lines(&warnings),
     })
 }
 
