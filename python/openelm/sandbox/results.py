@@ -108,7 +108,7 @@ def check_result(
     status = answer.get("status")
     if status not in INTERP_STATUSES and status != "crashed":
         raise ProtocolError(f"unknown status {status!r}")
-    common = {
+    common: dict[str, Any] = {
         "error": _text(answer, "error", MAX_MESSAGE_CHARS),
         "output": _text(answer, "output", MAX_OUTPUT_CHARS) or "",
         "wall_s": wall_s,

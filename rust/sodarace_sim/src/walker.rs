@@ -476,19 +476,33 @@ mod tests {
         assert_eq!(w.validate(&WalkerLimits::default()), Ok(()));
         w.joints[2] = [1.013, 0.0];
         let e = w.validate(&WalkerLimits::default()).unwrap_err();
-        assert_eq!(e.to_string(), "joints 1 and 2 are 0.0130 apart (min 0.0136)");
+        assert_eq!(
+            e.to_string(),
+            "joints 1 and 2 are 0.0130 apart (min 0.0136)"
+        );
     }
 
     #[test]
     fn self_connections_are_dropped_with_a_warning() {
         let mut w = triangle();
-        w.connections.insert(1, Connection { a: 1, b: 1, amplitude: 3.0, phase: 0.5 });
+        w.connections.insert(
+            1,
+            Connection {
+                a: 1,
+                b: 1,
+                amplitude: 3.0,
+                phase: 0.5,
+            },
+        );
         assert!(w.validate(&WalkerLimits::default()).is_err());
         let (repaired, warnings) = w.validate_repairing(&WalkerLimits::default()).unwrap();
         assert_eq!(repaired, triangle());
         assert_eq!(
             warnings,
-            vec![WalkerWarning::SelfConnectionDropped { connection: 1, joint: 1 }]
+            vec![WalkerWarning::SelfConnectionDropped {
+                connection: 1,
+                joint: 1
+            }]
         );
         assert_eq!(
             warning_lines(&warnings),
@@ -499,16 +513,32 @@ mod tests {
     #[test]
     fn errors_after_repair_name_the_genome_index() {
         let mut w = triangle();
-        w.connections.insert(0, Connection { a: 0, b: 0, amplitude: 0.0, phase: 0.0 });
+        w.connections.insert(
+            0,
+            Connection {
+                a: 0,
+                b: 0,
+                amplitude: 0.0,
+                phase: 0.0,
+            },
+        );
         w.connections[2].amplitude = 30.0;
         let e = w.validate_repairing(&WalkerLimits::default()).unwrap_err();
-        assert_eq!(e.to_string(), "connection 2 amplitude 30 is outside [0, 10]");
+        assert_eq!(
+            e.to_string(),
+            "connection 2 amplitude 30 is outside [0, 10]"
+        );
     }
 
     #[test]
     fn only_self_connections_leave_no_connections() {
         let mut w = triangle();
-        w.connections = vec![Connection { a: 0, b: 0, amplitude: 0.0, phase: 0.0 }];
+        w.connections = vec![Connection {
+            a: 0,
+            b: 0,
+            amplitude: 0.0,
+            phase: 0.0,
+        }];
         assert_eq!(
             w.validate_repairing(&WalkerLimits::default()).unwrap_err(),
             WalkerError::NoConnections
@@ -518,7 +548,10 @@ mod tests {
     #[test]
     fn warnings_beyond_the_list_are_counted() {
         let warnings: Vec<WalkerWarning> = (0..13)
-            .map(|connection| WalkerWarning::SelfConnectionDropped { connection, joint: 0 })
+            .map(|connection| WalkerWarning::SelfConnectionDropped {
+                connection,
+                joint: 0,
+            })
             .collect();
         let lines = warning_lines(&warnings);
         assert_eq!(lines.len(), MAX_LISTED_WARNINGS + 1);
