@@ -48,7 +48,18 @@ def test_json_lists_each_file_with_exactly_the_documented_keys(genomes):
     assert done.returncode == 1
     rows = json.loads(done.stdout)
     assert [set(row) for row in rows] == [
-        {"file", "status", "error", "line", "col", "joints", "muscles", "steps", "fitness", "warnings"}
+        {
+            "file",
+            "status",
+            "error",
+            "line",
+            "col",
+            "joints",
+            "muscles",
+            "steps",
+            "fitness",
+            "warnings",
+        }
     ] * 2
     assert rows[0]["status"] == "ok" and rows[0]["joints"] == 3 and rows[0]["fitness"] >= 0
     assert rows[1]["status"] == "forbidden" and (rows[1]["line"], rows[1]["col"]) == (1, 8)
