@@ -72,7 +72,7 @@ def test_ctrl_c_commits_the_iteration_and_the_run_resumes(
     )
     _wait_for_iterations(run_dir, 3, process)
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    _stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert f"resume with: openelm evolve --resume {run_dir}" in stderr

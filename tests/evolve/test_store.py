@@ -112,7 +112,7 @@ def test_missing_and_corrupt_databases(tmp_path: Path) -> None:
     with pytest.raises(RunStoreError, match="no run directory"):
         RunStore.open(tmp_path / "nowhere")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(RunStoreError, match="run.db is missing"):
+    with pytest.raises(RunStoreError, match=r"run\.db is missing"):
         RunStore.open(tmp_path / "empty")
     assert not (tmp_path / "empty" / DB_NAME).exists()  # opening never creates one
     (tmp_path / "garbage").mkdir()
@@ -123,7 +123,7 @@ def test_missing_and_corrupt_databases(tmp_path: Path) -> None:
     (tmp_path / "other").mkdir()
     sqlite3.connect(tmp_path / "other" / DB_NAME).execute("CREATE TABLE t (x)").connection.close()
     with pytest.raises(
-        RunStoreError, match="not a readable run database|not an openelm run database"
+        RunStoreError, match=r"not a readable run database|not an openelm run database"
     ):
         RunStore.open(tmp_path / "other")
 

@@ -130,7 +130,7 @@ def test_rows_stop_at_dedent_eos_or_budget_and_leave_the_batch(
     body = "    wc = walker_creator()\n    return wc.get_walker()\n"
     dedent = _tokens(tiny_model, body + "\n\nprint(make_walker())\n    x = 1\n")
     endless = _tokens(tiny_model, "    x = 1\n" * 40)
-    ends_with_eos = _tokens(tiny_model, "    return 1") + [eos, eos]
+    ends_with_eos = [*_tokens(tiny_model, "    return 1"), eos, eos]
     scripts.update({(0, 0): dedent, (0, 1): endless, (0, 2): ends_with_eos, (0, 3): dedent})
     max_new_tokens = 60
     generator = Generator(tiny_model)

@@ -46,7 +46,7 @@ def test_unknown_model_error_says_what_was_tried(empty_hf_cache: Path) -> None:
 
 
 def test_directory_without_config_is_not_a_model(tmp_path: Path) -> None:
-    with pytest.raises(ModelNotFoundError, match="has no config.json"):
+    with pytest.raises(ModelNotFoundError, match=r"has no config\.json"):
         resolve_model(str(tmp_path))
 
 

@@ -2,6 +2,7 @@
 behind the plots, the model's identity, and a browser's view of the page."""
 
 import csv
+import itertools
 import re
 import shutil
 import subprocess
@@ -79,7 +80,7 @@ def test_lineage_runs_from_a_seed_to_the_best_elite_with_a_diff_per_step(page, r
         programs = {p.id: p for p in store.programs(ids)}
     assert ids[-1] == best.program_id
     assert programs[ids[0]].operator == "seed" and programs[ids[0]].parent_ids == ()
-    for parent, child in zip(ids, ids[1:]):
+    for parent, child in itertools.pairwise(ids):
         assert programs[child].parent_ids[0] == parent
     assert 'operator <span class="operator">seed</span>' in steps[0]
     for parent, child, step in zip(ids, ids[1:], steps[1:]):

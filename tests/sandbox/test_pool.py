@@ -18,7 +18,7 @@ def sized(joints: int) -> str:
     """A chain of `joints` joints: a genome whose result says which it was."""
     lines = ["def make_walker():", "    wc = walker_creator()", "    prev = wc.add_joint(0.0, 0.0)"]
     lines += [
-        "    for i in range(1, %d):" % joints,
+        f"    for i in range(1, {joints}):",
         "        j = wc.add_joint(i * 1.0, 0.0)",
         "        wc.add_muscle(prev, j)",
         "        prev = j",

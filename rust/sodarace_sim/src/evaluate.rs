@@ -128,7 +128,7 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
     let record_every = config.record_every as u64;
     let mut trajectory = Vec::new();
     let record = |world: &World, trajectory: &mut Vec<f32>| {
-        if record_every > 0 && world.steps % record_every == 0 {
+        if record_every > 0 && world.steps.is_multiple_of(record_every) {
             for i in 0..world.nodes.len() {
                 trajectory.push(world.nodes.x[i] as f32);
                 trajectory.push(world.nodes.y[i] as f32);
@@ -142,7 +142,9 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
     let mut start_x = world.nodes.centre_of_mass_x();
     while world.steps < total_steps {
         let max_speed_sq = world.step();
-        if !(max_speed_sq <= MAX_SPEED * MAX_SPEED) {
+        // Written so that NaN also counts as a blow-up.
+        let within_bounds = max_speed_sq <= MAX_SPEED * MAX_SPEED;
+        if !within_bounds {
             let what = if max_speed_sq.is_nan() {
                 "NaN in state"
             } else {
