@@ -80,8 +80,10 @@ class _Worker:
     """Parent-side state of one worker process."""
 
     def __init__(self, proc: subprocess.Popen[bytes], started: float, max_frame_bytes: int) -> None:
+        # Popen types its pipes as optional; _spawn always asks for all three.
         assert proc.stdin and proc.stdout and proc.stderr
         self.proc = proc
+        self._pipes = (proc.stdin, proc.stdout, proc.stderr)
         self.stdin_fd = proc.stdin.fileno()
         self.stdout_fd = proc.stdout.fileno()
         self.stderr_fd = proc.stderr.fileno()
@@ -105,6 +107,21 @@ class _Worker:
     @property
     def ready(self) -> bool:
         return self.info is not None and not self.dead and not self.inflight and self.probe is None
+
+    def end_input(self) -> None:
+        """Closes its stdin: a worker exits on end of input."""
+        self._pipes[0].close()
+
+    def reap(self, timeout_s: float) -> None:
+        """Waits up to `timeout_s` for it to exit, SIGKILLs it after that,
+        and closes its output pipes."""
+        try:
+            self.proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._pipes[1].close()
+        self._pipes[2].close()
 
     def stderr_last_line(self) -> str:
         lines = bytes(self.stderr_tail).decode(errors="replace").strip().splitlines()
@@ -293,16 +310,10 @@ class SandboxPool:
             return
         self._closed = True
         for worker in self._workers:
-            worker.proc.stdin.close()  # type: ignore[union-attr]
+            worker.end_input()
         give_up = time.monotonic() + CLOSE_GRACE_S
         for worker in self._workers:
-            try:
-                worker.proc.wait(timeout=max(0.0, give_up - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                worker.proc.kill()
-                worker.proc.wait()
-            worker.proc.stdout.close()  # type: ignore[union-attr]
-            worker.proc.stderr.close()  # type: ignore[union-attr]
+            worker.reap(max(0.0, give_up - time.monotonic()))
         self._workers = []
         self._selector.close()
 
@@ -347,14 +358,8 @@ class SandboxPool:
             (worker.stdin_fd,) if worker.writing else ()
         ):
             self._selector.unregister(fd)
-        worker.proc.stdin.close()  # type: ignore[union-attr]
-        try:
-            worker.proc.wait(timeout=CLOSE_GRACE_S)
-        except subprocess.TimeoutExpired:
-            worker.proc.kill()
-            worker.proc.wait()
-        worker.proc.stdout.close()  # type: ignore[union-attr]
-        worker.proc.stderr.close()  # type: ignore[union-attr]
+        worker.end_input()
+        worker.reap(CLOSE_GRACE_S)
         self._workers.remove(worker)
 
     def _replace(

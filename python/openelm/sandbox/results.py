@@ -4,18 +4,23 @@ one without trusting the worker."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal, get_args
 
 from openelm._sodarace import InvalidWalkerError, Walker
 from openelm.sandbox.protocol import ProtocolError
 
 # Statuses the interpreter itself reports (docs/genomes.md).
-INTERP_STATUSES = ("ok", "syntax", "forbidden", "unsupported", "runtime", "limit", "invalid_walker")
+InterpStatus = Literal[
+    "ok", "syntax", "forbidden", "unsupported", "runtime", "limit", "invalid_walker"
+]
 # Added by the pool: the watchdog killed the worker, or the worker died,
 # broke the protocol or lied about its result.
-POOL_STATUSES = ("timeout", "crashed")
-STATUSES = INTERP_STATUSES + POOL_STATUSES
+PoolStatus = Literal["timeout", "crashed"]
+EvalStatus = InterpStatus | PoolStatus
+INTERP_STATUSES: tuple[InterpStatus, ...] = get_args(InterpStatus)
+POOL_STATUSES: tuple[PoolStatus, ...] = get_args(PoolStatus)
+STATUSES: tuple[EvalStatus, ...] = INTERP_STATUSES + POOL_STATUSES
 
 # Bounds on text a worker may hand back; longer text is clipped, not trusted.
 MAX_MESSAGE_CHARS = 2000
@@ -31,7 +36,7 @@ class EvalResult:
     diverged (`invalid_walker` with `sim_error`). `walker_json` reproduces
     the simulated walker bit for bit."""
 
-    status: str
+    status: EvalStatus
     error: str | None = None
     line: int = 0
     col: int = 0
@@ -108,21 +113,23 @@ def check_result(
     status = answer.get("status")
     if status not in INTERP_STATUSES and status != "crashed":
         raise ProtocolError(f"unknown status {status!r}")
-    common: dict[str, Any] = {
-        "error": _text(answer, "error", MAX_MESSAGE_CHARS),
-        "output": _text(answer, "output", MAX_OUTPUT_CHARS) or "",
-        "wall_s": wall_s,
-    }
+    result = EvalResult(
+        status=status,
+        error=_text(answer, "error", MAX_MESSAGE_CHARS),
+        output=_text(answer, "output", MAX_OUTPUT_CHARS) or "",
+        wall_s=wall_s,
+    )
     if status == "crashed":
-        return EvalResult(status="crashed", **common)
-    common |= {
-        "line": _count(answer, "line"),
-        "col": _count(answer, "col"),
-        "interp_steps": _count(answer, "interp_steps"),
-        "warnings": _warnings(answer),
-    }
+        return result
+    result = replace(
+        result,
+        line=_count(answer, "line"),
+        col=_count(answer, "col"),
+        interp_steps=_count(answer, "interp_steps"),
+        warnings=_warnings(answer),
+    )
     if status != "ok":
-        return EvalResult(status=status, **common)
+        return result
 
     walker_json, sim = answer.get("walker"), answer.get("sim")
     if not isinstance(walker_json, str) or not isinstance(sim, dict):
@@ -141,9 +148,10 @@ def check_result(
     if invalid is not None:
         if sim["valid"]:
             raise ProtocolError(f"worker simulated a walker that fails validation: {invalid}")
-        return EvalResult(
-            **(common | {"error": invalid}),
+        return replace(
+            result,
             status="invalid_walker",
+            error=invalid,
             sim_error=invalid,
             walker_json=walker_json,
         )
@@ -157,20 +165,17 @@ def check_result(
     joints, muscles = _count(sim, "joints"), _count(sim, "muscles")
     if (joints, muscles) != (len(walker), walker.muscle_count):
         raise ProtocolError("worker's joint or muscle count does not match its walker")
-    sizes = {
-        "joints": joints,
-        "muscles": muscles,
-        "sim_steps": _count(sim, "steps"),
-        "walker_json": walker_json,
-    }
+    result = replace(
+        result,
+        joints=joints,
+        muscles=muscles,
+        sim_steps=_count(sim, "steps"),
+        walker_json=walker_json,
+    )
     if not sim["valid"]:
         sim_error = _text(sim, "error", MAX_MESSAGE_CHARS) or "simulation failed"
-        return EvalResult(
-            **(common | {"error": sim_error}), status="invalid_walker", sim_error=sim_error, **sizes
-        )
+        return replace(result, status="invalid_walker", error=sim_error, sim_error=sim_error)
     fitness = _number(sim, "fitness")
     if fitness < 0:
         raise ProtocolError("negative fitness")
-    return EvalResult(
-        status="ok", fitness=fitness, height=height, width=width, mass=mass, **sizes, **common
-    )
+    return replace(result, fitness=fitness, height=height, width=width, mass=mass)
