@@ -20,6 +20,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from pygments import highlight
+from pygments.formatter import Formatter
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer, PythonLexer
 
@@ -292,7 +293,10 @@ def _page(
     lineage: list[ProgramRecord],
     iterations: int,
 ) -> str:
-    style = HtmlFormatter(cssclass="code").get_style_defs(".code")
+    # Through the base class: types-Pygments annotates Formatter.get_style_defs,
+    # not HtmlFormatter's override.
+    formatter: Formatter[str] = HtmlFormatter(cssclass="code")
+    style = formatter.get_style_defs(".code")
     best = f"{elites[0].fitness:.3f} m" if elites else "none"
     model = (
         "none (no language model in this run)"
