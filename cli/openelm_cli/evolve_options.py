@@ -97,7 +97,7 @@ EVOLVE_OPTIONS = OptionTable(
     option("model.temperature", "--temperature", type=float),
     option("model.top_p", "--top-p", type=float),
     option("model.max_new_tokens", "--max-new-tokens", type=int),
-    option("evaluation.sim_seconds", "--sim-seconds", type=float, help="Scored simulation window."),
+    option("evaluation.sim.seconds", "--sim-seconds", type=float, help="Scored simulation window."),
     option(
         "evaluation.workers",
         "--workers",

@@ -136,16 +136,34 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class EvaluationConfig:
-    """How children are scored: in the locked-down sandbox pool."""
+    """How children are scored: in the locked-down sandbox pool, each with the
+    run's `sim` (the Rust-defined SimConfig, carried whole so that a field
+    added in Rust reaches runs, stores and the CLI without edits here)."""
 
-    sim_seconds: float = SimConfig().seconds
+    sim: SimConfig = field(default_factory=SimConfig)
     workers: int | None = None  # None: one per core
     timeout_s: float = 5.0
     allow_unsandboxed: bool = False
 
-    def sim_config(self) -> SimConfig:
-        """The simulation every child of the run is scored with."""
-        return SimConfig(seconds=self.sim_seconds)
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sim": self.sim.to_dict(),
+            "workers": self.workers,
+            "timeout_s": self.timeout_s,
+            "allow_unsandboxed": self.allow_unsandboxed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EvaluationConfig:
+        """The config `to_dict` wrote. Stores written before the SimConfig
+        was carried whole kept only `sim_seconds`; every other simulation
+        field was the default then, which `SimConfig.from_dict` supplies."""
+        fields_ = dict(data)
+        legacy_seconds = fields_.pop("sim_seconds", None)
+        sim = fields_.pop("sim", None)
+        if sim is None:
+            sim = {} if legacy_seconds is None else {"seconds": legacy_seconds}
+        return cls(sim=SimConfig.from_dict(sim), **fields_)
 
 
 @dataclass(frozen=True)
@@ -181,7 +199,9 @@ class EvolveConfig:
     budget: BudgetConfig = field(default_factory=BudgetConfig)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["evaluation"] = self.evaluation.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvolveConfig:
@@ -205,7 +225,7 @@ class EvolveConfig:
                 ),
             ),
             model=ModelConfig(**data["model"]),
-            evaluation=EvaluationConfig(**data["evaluation"]),
+            evaluation=EvaluationConfig.from_dict(data["evaluation"]),
             budget=BudgetConfig(**data["budget"]),
         )
 

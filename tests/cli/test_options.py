@@ -110,7 +110,7 @@ def test_help_shows_the_library_defaults(openelm: Invoke) -> None:
         ("--batch-size", DEFAULTS["batch_size"]),
         ("--temperature", DEFAULTS["model.temperature"]),
         ("--top-p", DEFAULTS["model.top_p"]),
-        ("--sim-seconds", DEFAULTS["evaluation.sim_seconds"]),
+        ("--sim-seconds", DEFAULTS["evaluation.sim.seconds"]),
         ("--eval-timeout", DEFAULTS["evaluation.timeout_s"]),
         ("--bins", DEFAULTS["archive.bins"][0]),
         ("--model", DEFAULTS["model.model"]),

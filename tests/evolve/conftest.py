@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from openelm._sodarace import SimConfig
 from openelm.evolve import EvolveConfig, load_seed_program
 from openelm.evolve.config import (
     ArchiveConfig,
@@ -57,7 +58,7 @@ def make_config(
         archive=archive or ArchiveConfig(),
         mutation=MutationConfig(operator=operator, mix_weights=mix),
         model=ModelConfig(model=model, device="cpu", max_new_tokens=max_new_tokens),
-        evaluation=EvaluationConfig(sim_seconds=4.0, workers=2, timeout_s=10.0),
+        evaluation=EvaluationConfig(sim=SimConfig(seconds=4.0), workers=2, timeout_s=10.0),
         budget=BudgetConfig(iterations=iterations, evaluations=evaluations),
     )
 

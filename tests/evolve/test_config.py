@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from openelm._sodarace import SimConfig
 from openelm.evolve import EvolveConfig, EvolveConfigError, ResumeConflictError, SeedProgram
 from openelm.evolve.config import (
     BudgetConfig,
     MutationConfig,
+    apply_overrides,
+    flatten_config,
     validate_config,
 )
 from openelm.evolve.runner import resumed_config
@@ -81,3 +84,55 @@ def test_resume_may_change_the_budget_but_not_the_archive_or_model() -> None:
 def test_resumed_budget_is_validated() -> None:
     with pytest.raises(EvolveConfigError, match="iterations must be >= 0"):
         resumed_config(BASE, {"budget.iterations": -1})
+
+
+# -- the Rust SimConfig, carried whole -----------------------------------------
+
+# A value other than the Rust default for each SimConfig field; a field added in
+# Rust without a value here fails `test_every_sim_field_is_a_config_path`.
+_NON_DEFAULT_SIM_VALUES = {
+    "seconds": 7.5,
+    "settle_seconds": 0.25,
+    "gravity": 9.81,
+    "friction": 0.5,
+    "initial_velocity": (0.5, 0.0),
+    "max_joints": 64,
+    "max_connections": 128,
+    "terrain": "bumpy",
+}
+
+
+def test_every_sim_field_is_a_config_path() -> None:
+    """Each field of the Rust SimConfig is a dotted config path with the Rust
+    default, can be overridden, and survives the store's dict round trip:
+    adding a field in Rust needs no Python edit (only its CLI row)."""
+    defaults = flatten_config(BASE)
+    sim_fields = SimConfig().to_dict()
+    for name, default in sim_fields.items():
+        assert defaults[f"evaluation.sim.{name}"] == default
+        assert name in _NON_DEFAULT_SIM_VALUES, f"no test value for SimConfig.{name}"
+        changed = apply_overrides(BASE, {f"evaluation.sim.{name}": _NON_DEFAULT_SIM_VALUES[name]})
+        assert getattr(changed.evaluation.sim, name) != getattr(BASE.evaluation.sim, name)
+        assert EvolveConfig.from_dict(changed.to_dict()) == changed
+
+
+def test_a_bad_sim_value_names_its_path() -> None:
+    with pytest.raises(EvolveConfigError) as caught:
+        apply_overrides(BASE, {"evaluation.sim.gravity": float("nan")})
+    assert caught.value.field == "evaluation.sim.gravity"
+    assert "gravity" in str(caught.value)
+
+
+def test_a_store_config_from_before_sim_config_still_reads() -> None:
+    """Stores written before EvaluationConfig carried SimConfig kept only
+    `sim_seconds`; the other simulation fields were the defaults then."""
+    data = BASE.to_dict()
+    data["evaluation"] = {
+        "sim_seconds": 4.0,
+        "workers": 2,
+        "timeout_s": 10.0,
+        "allow_unsandboxed": False,
+    }
+    config = EvolveConfig.from_dict(data)
+    assert config.evaluation.sim == SimConfig(seconds=4.0)
+    assert config.evaluation.workers == 2

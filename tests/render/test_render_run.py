@@ -29,7 +29,7 @@ def test_replaying_an_elite_reproduces_its_stored_fitness_exactly(stored):
     for elite in elites[:5]:
         walker = Walker.from_json(programs[elite.program_id].walker_json)
         for fps in (10, 30, 60):
-            result = record(walker, config.evaluation.sim_config(), fps=fps)
+            result = record(walker, config.evaluation.sim, fps=fps)
             assert result.fitness == elite.fitness, f"program {elite.program_id} at {fps} fps"
             # And the drawn centre of mass travels that distance over the scored window.
             centre_x = result.trajectory.astype(np.float64).mean(axis=1)[:, 0]

@@ -15,6 +15,7 @@ import math
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
+from openelm._sodarace import SimConfig
 from openelm.errors import ConfigFieldError
 from openelm.records import (
     DEFAULT_ITERATIONS,
@@ -85,32 +86,51 @@ RESUME_SAFE_FIELDS = frozenset(
 
 
 def flatten_config(config: EvolveConfig) -> dict[str, Any]:
-    """The config as {dotted path: value}, e.g. {"archive.bins": (12, 12, 12)}."""
+    """The config as {dotted path: value}, e.g. {"archive.bins": (12, 12, 12)}.
+    The Rust SimConfig is flattened through its own fields, so each of them
+    (say "evaluation.sim.terrain") is a path like any other."""
     flat: dict[str, Any] = {}
-    for top in fields(config):
-        value = getattr(config, top.name)
-        if is_dataclass(value):
+
+    def walk(prefix: str, value: Any) -> None:
+        if is_dataclass(value) and not isinstance(value, type):
             for inner in fields(value):
-                flat[f"{top.name}.{inner.name}"] = getattr(value, inner.name)
+                walk(f"{prefix}{inner.name}.", getattr(value, inner.name))
+        elif isinstance(value, SimConfig):
+            for name, inner_value in value.to_dict().items():
+                flat[f"{prefix}{name}"] = inner_value
         else:
-            flat[top.name] = value
+            flat[prefix.removesuffix(".")] = value
+
+    walk("", config)
     return flat
 
 
 def apply_overrides(config: EvolveConfig, overrides: dict[str, Any]) -> EvolveConfig:
-    """A copy of `config` with {dotted path: value} replaced."""
-    sections: dict[str, dict[str, Any]] = {}
-    top_level: dict[str, Any] = {}
-    for path, value in overrides.items():
-        if "." in path:
-            section, name = path.split(".", 1)
-            sections.setdefault(section, {})[name] = value
+    """A copy of `config` with {dotted path: value} replaced. A value the
+    Rust SimConfig refuses raises EvolveConfigError naming its path."""
+    return _apply(config, "", overrides)
+
+
+def _apply(value: Any, prefix: str, overrides: dict[str, Any]) -> Any:
+    direct: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for path, new_value in overrides.items():
+        head, _, rest = path.partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = new_value
         else:
-            top_level[path] = value
-    updated = replace(config, **top_level)
-    for section, values in sections.items():
-        updated = replace(updated, **{section: replace(getattr(updated, section), **values)})
-    return updated
+            direct[head] = new_value
+    for head, inner in nested.items():
+        direct[head] = _apply(getattr(value, head), f"{prefix}{head}.", inner)
+    if isinstance(value, SimConfig):
+        for name, new_value in direct.items():
+            try:
+                value = value.replace(**{name: new_value})
+            except (TypeError, ValueError) as error:
+                message = str(error).removeprefix("SimConfig: ")
+                raise EvolveConfigError(f"{prefix}{name}", message) from None
+        return value
+    return replace(value, **direct)
 
 
 def validate_config(config: EvolveConfig) -> EvolveConfig:
@@ -163,10 +183,11 @@ def validate_config(config: EvolveConfig) -> EvolveConfig:
             f"max new tokens must be at least 1, not {model.max_new_tokens}",
         )
     evaluation = config.evaluation
-    if not 0 < evaluation.sim_seconds <= 3600:
+    # SimConfig checks its own fields; a run also needs a scored window.
+    if not evaluation.sim.seconds > 0:
         raise EvolveConfigError(
-            "evaluation.sim_seconds",
-            f"simulated seconds must be in (0, 3600], not {evaluation.sim_seconds}",
+            "evaluation.sim.seconds",
+            f"simulated seconds must be in (0, 3600], not {evaluation.sim.seconds:g}",
         )
     if evaluation.workers is not None and evaluation.workers < 1:
         raise EvolveConfigError(

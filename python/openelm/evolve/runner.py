@@ -232,7 +232,7 @@ def _sandbox_pool(config: EvolveConfig, phase: PhaseCallback) -> Iterator[Sandbo
         pool = SandboxPool(
             evaluation.workers,
             timeout_s=evaluation.timeout_s,
-            sim_config=evaluation.sim_config(),
+            sim_config=evaluation.sim,
             allow_unsandboxed=evaluation.allow_unsandboxed,
         )
     for warning in caught:

@@ -70,7 +70,7 @@ def write_report(run_dir: str | Path, out_dir: str | Path) -> ReportSummary:
     _curves(metrics, out)
 
     # The animations replay the scoring simulation: the run's own seconds.
-    options = replace(ANIMATION_OPTIONS, seconds=config.evaluation.sim_seconds)
+    options = replace(ANIMATION_OPTIONS, seconds=config.evaluation.sim.seconds)
     cards = []
     for rank, elite in enumerate(top, start=1):
         program = top_programs[elite.program_id]

@@ -61,7 +61,7 @@ def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
         else:
             raise InputFileError(f"bad ELITE {elite!r}: use {ELITE_FORMS}")
         programs = {p.id: p for p in store.programs(chosen)}
-        seconds = store.config.evaluation.sim_seconds
+        seconds = store.config.evaluation.sim.seconds
     subjects = []
     for program_id in chosen:
         program = programs.get(program_id)
