@@ -23,6 +23,7 @@ from typing import Any
 from openelm.errors import OpenelmError
 from openelm.records import (
     ArchiveEvent,
+    CompletionStop,
     Elite,
     EvolveConfig,
     Funnel,
@@ -89,6 +90,7 @@ CREATE TABLE programs (
     cell INTEGER,
     walker_json TEXT,
     warnings TEXT,
+    stopped TEXT,
     UNIQUE (iteration, batch_index)
 );
 CREATE INDEX programs_by_source_hash ON programs (source_hash);
@@ -121,7 +123,8 @@ CREATE TABLE iterations (
     completion_tokens INTEGER NOT NULL,
     generation_seconds REAL NOT NULL,
     evaluation_seconds REAL NOT NULL,
-    wall_seconds REAL NOT NULL
+    wall_seconds REAL NOT NULL,
+    truncated INTEGER NOT NULL DEFAULT 0
 );
 """
 
@@ -221,7 +224,7 @@ class RunStore:
                 )
             if not read_only:
                 connection.execute(_PROMPTS_SCHEMA)
-                _add_warnings_column(connection)
+                _add_missing_columns(connection)
         except (sqlite3.Error, RunStoreError) as error:
             if lock_fd is not None:
                 os.close(lock_fd)
@@ -263,7 +266,7 @@ class RunStore:
         funnel = metrics.funnel
         with self._transaction():
             self._connection.executemany(
-                "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [_program_row(program) for program in programs],
             )
             self._connection.executemany(
@@ -282,7 +285,7 @@ class RunStore:
                 ],
             )
             self._connection.execute(
-                "INSERT INTO iterations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO iterations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     metrics.iteration,
                     _now(),
@@ -305,6 +308,7 @@ class RunStore:
                     metrics.generation_seconds,
                     metrics.evaluation_seconds,
                     metrics.wall_seconds,
+                    funnel.truncated,
                 ),
             )
 
@@ -347,11 +351,14 @@ class RunStore:
         ]
 
     def iteration_metrics(self) -> list[IterationMetrics]:
+        # A run older than the `truncated` column counted no truncations.
+        truncated = "truncated" if "truncated" in _columns(self._connection, "iterations") else "0"
         rows = self._connection.execute(
-            """
+            f"""
             SELECT iteration, evaluations, programs, niches_filled, niches_total, qd_score, max_fitness,
                    mean_fitness, generated, parsed, ran, valid, walked, new_cells, improved_cells,
-                   prompt_tokens, completion_tokens, generation_seconds, evaluation_seconds, wall_seconds
+                   prompt_tokens, completion_tokens, generation_seconds, evaluation_seconds, wall_seconds,
+                   {truncated}
             FROM iterations ORDER BY iteration
             """
         )
@@ -365,7 +372,14 @@ class RunStore:
                 qd_score=row[5],
                 max_fitness=row[6],
                 mean_fitness=row[7],
-                funnel=Funnel(*row[8:13]),
+                funnel=Funnel(
+                    generated=row[8],
+                    parsed=row[9],
+                    ran=row[10],
+                    valid=row[11],
+                    walked=row[12],
+                    truncated=row[20],
+                ),
                 new_cells=row[13],
                 improved_cells=row[14],
                 prompt_tokens=row[15],
@@ -454,12 +468,25 @@ def _connect(uri: str) -> sqlite3.Connection:
     return connection
 
 
-def _add_warnings_column(connection: sqlite3.Connection) -> None:
-    """Runs written before programs had a `warnings` column gain it (NULL
-    for their old programs), so they can be resumed."""
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(programs)")}
-    if "warnings" not in columns:
-        connection.execute("ALTER TABLE programs ADD COLUMN warnings TEXT")
+# Columns added after schema version 1 shipped, in the order they were
+# added (inserts are positional, so the order is the table's): a writable
+# open adds the missing ones, NULL or 0 for what came before, so older runs
+# can be resumed; readers of an older run treat a missing column as empty.
+_ADDED_COLUMNS = (
+    ("programs", "warnings", "TEXT"),
+    ("programs", "stopped", "TEXT"),
+    ("iterations", "truncated", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
+def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+
+
+def _add_missing_columns(connection: sqlite3.Connection) -> None:
+    for table, column, declaration in _ADDED_COLUMNS:
+        if column not in _columns(connection, table):
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def _now() -> str:
@@ -493,6 +520,7 @@ def _program_row(program: ProgramRecord) -> tuple[Any, ...]:
         program.cell,
         program.walker_json,
         json.dumps(list(program.warnings)) if program.warnings else None,
+        program.stopped,
     )
 
 
@@ -520,6 +548,7 @@ def _program_record(row: Sequence[Any]) -> ProgramRecord:
         walker_json=row[20],
         # Databases written before the column existed have 21 columns.
         warnings=tuple(json.loads(row[21])) if len(row) > 21 and row[21] else (),
+        stopped=CompletionStop(row[22]) if len(row) > 22 and row[22] else None,
     )
 
 

@@ -35,19 +35,19 @@ def test_out_of_range_descriptors_clip_to_the_edge_bins() -> None:
 def test_a_child_replaces_the_elite_only_when_strictly_better() -> None:
     archive = GridArchive(CONFIG)
     descriptors = (1.0, 1.0, 10.0)
-    assert archive.add(1, 0.5, descriptors, "a") is Placement.NEW_CELL
-    assert archive.add(2, 0.5, descriptors, "b") is Placement.NOT_BETTER
-    assert archive.add(3, 0.4, descriptors, "c") is Placement.NOT_BETTER
+    assert archive.add(1, 0.5, descriptors, "a").placement is Placement.NEW_CELL
+    assert archive.add(2, 0.5, descriptors, "b").placement is Placement.NOT_BETTER
+    assert archive.add(3, 0.4, descriptors, "c").placement is Placement.NOT_BETTER
     assert archive.elite(archive.cell_index(descriptors)).program_id == 1
-    assert archive.add(4, 0.51, descriptors, "d") is Placement.IMPROVED
+    assert archive.add(4, 0.51, descriptors, "d").placement is Placement.IMPROVED
     assert archive.elite(archive.cell_index(descriptors)).program_id == 4
     assert archive.filled == 1
 
 
 def test_non_finite_scores_are_rejected() -> None:
     archive = GridArchive(CONFIG)
-    assert archive.add(1, math.nan, (1.0, 1.0, 1.0), "a") is Placement.REJECTED
-    assert archive.add(2, 1.0, (math.inf, 1.0, 1.0), "b") is Placement.REJECTED
+    assert archive.add(1, math.nan, (1.0, 1.0, 1.0), "a").placement is Placement.REJECTED
+    assert archive.add(2, 1.0, (math.inf, 1.0, 1.0), "b").placement is Placement.REJECTED
     assert archive.filled == 0
 
 

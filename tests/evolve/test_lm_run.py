@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from openelm.evolve import ResumeConflictError, resume_run, start_run
+from openelm.evolve import ResumeConflictError, resume_run, run_summary, start_run
 from openelm.evolve.genome_source import split_genome
+from openelm.records import CompletionStop
 from openelm.store import RunStore
 
 from tests.evolve.conftest import assert_store_consistent, make_config, run_fingerprint
@@ -64,6 +65,35 @@ def test_language_model_run_stores_programs_tokens_and_identity(
     assert sum(m.completion_tokens for m in metrics) == sum(
         p.completion_tokens for p in programs.values()
     )
+
+
+def test_completions_cut_off_by_the_token_budget_are_stored_and_counted(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    # The tiny random Llama rarely ends a body within 6 tokens: most are cut off.
+    config = make_config(
+        operator="mix",
+        mix=(("prompt", 0.7), ("random", 0.3)),
+        iterations=2,
+        batch_size=8,
+        model=str(tiny_model_dir),
+        max_new_tokens=6,
+    )
+    start_run(config, tmp_path / "run")
+    with RunStore.open(tmp_path / "run", read_only=True) as store:
+        programs = store.programs()
+        metrics = store.iteration_metrics()
+        summary = run_summary(store)
+    for program in programs:
+        if program.operator == "prompt":
+            assert isinstance(program.stopped, CompletionStop)
+        else:
+            assert program.stopped is None  # seeds and `random` use no model
+    truncated = [p for p in programs if p.stopped is CompletionStop.MAX_NEW_TOKENS]
+    assert truncated
+    assert all(p.completion_tokens == 6 for p in truncated)
+    assert sum(m.funnel.truncated for m in metrics) == len(truncated)
+    assert summary["funnel"]["truncated"] == len(truncated)
 
 
 def test_language_model_run_resumes_exactly(tmp_path: Path, tiny_model_dir: Path) -> None:

@@ -13,11 +13,11 @@ from openelm.evolve.operators import (
     CommitMessageOperator,
     CrossoverOperator,
     ModificationPromptOperator,
-    Parent,
     RandomNumbersOperator,
 )
 from openelm.evolve.operators.random_numbers import number_literals
 from openelm.evolve.prompts import COMMIT_MESSAGES, PROMPT_INSTRUCTION, WALKER_API_DOC
+from openelm.records import Elite
 
 GENOME = '''import math
 
@@ -56,6 +56,11 @@ def make_walker():
 """
 
 
+def parent(program_id: int, source: str, fitness: float) -> Elite:
+    """An archive elite as selection hands it to an operator (cell and descriptors unused)."""
+    return Elite(program_id, 0, fitness, (1.0, 1.0, 1.0), source)
+
+
 def test_split_finds_make_walker_and_keeps_everything_else() -> None:
     parts = split_genome(GENOME)
     assert parts.prefix + parts.make_walker + parts.suffix == GENOME
@@ -73,7 +78,7 @@ def test_a_source_without_make_walker_gets_one_appended() -> None:
 
 
 def test_prompt_operator_follows_the_elm_layout_and_builds_a_complete_child() -> None:
-    plan = ModificationPromptOperator().plan([Parent(7, GENOME, 1.0)], np.random.default_rng(0))
+    plan = ModificationPromptOperator().plan([parent(7, GENOME, 1.0)], np.random.default_rng(0))
     assert plan.prompt is not None
     assert plan.prompt.startswith(WALKER_API_DOC)
     assert plan.prompt.endswith(GENOME + "\n" + PROMPT_INSTRUCTION + "def make_walker():\n")
@@ -93,7 +98,7 @@ def test_diff_operator_draws_commit_messages_40_30_30() -> None:
     operator = CommitMessageOperator()
     drawn: Counter[str] = Counter()
     for index in range(3000):
-        plan = operator.plan([Parent(1, GENOME, 1.0)], np.random.default_rng(index))
+        plan = operator.plan([parent(1, GENOME, 1.0)], np.random.default_rng(index))
         assert plan.prompt is not None
         message = next(
             line for line in plan.prompt.splitlines() if line.startswith("# Commit message: ")
@@ -104,7 +109,7 @@ def test_diff_operator_draws_commit_messages_40_30_30() -> None:
 
 
 def test_diff_prompt_prefills_the_unchanged_head_of_the_file() -> None:
-    plan = CommitMessageOperator().plan([Parent(1, GENOME, 1.0)], np.random.default_rng(0))
+    plan = CommitMessageOperator().plan([parent(1, GENOME, 1.0)], np.random.default_rng(0))
     assert plan.prompt is not None
     before, after = plan.prompt.split("# File walker.py after the commit:\n")
     assert GENOME in before
@@ -114,9 +119,9 @@ def test_diff_prompt_prefills_the_unchanged_head_of_the_file() -> None:
 def test_crossover_orders_parents_by_fitness_and_carries_missing_helpers() -> None:
     operator = CrossoverOperator(3)
     parents = [
-        Parent(1, OTHER, 0.2),
-        Parent(2, GENOME, 0.9),
-        Parent(3, "def make_walker():\n    pass\n", 0.5),
+        parent(1, OTHER, 0.2),
+        parent(2, GENOME, 0.9),
+        parent(3, "def make_walker():\n    pass\n", 0.5),
     ]
     plan = operator.plan(parents, np.random.default_rng(0))
     assert plan.parent_ids == (1, 3, 2)  # ascending fitness: the best is next to the completion

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openelm.evolve import EvolveConfig, Funnel, IterationMetrics, SeedProgram
+from openelm.records import CompletionStop
 from openelm.store import DB_NAME, ArchiveEvent, ProgramRecord, RunStore, RunStoreError
 
 CONFIG = EvolveConfig(seed=3, seed_programs=(SeedProgram("s", "def make_walker():\n    pass\n"),))
@@ -145,3 +146,42 @@ def test_one_writer_at_a_time(tmp_path: Path) -> None:
             assert reader.config == CONFIG
     with RunStore.open(tmp_path / "run") as writer:  # released on close
         assert writer.last_iteration() is None
+
+
+def test_stop_reasons_and_truncations_are_stored(tmp_path: Path) -> None:
+    cut_short = replace(_program(2, 1, 2.0, 10), stopped=CompletionStop.MAX_NEW_TOKENS)
+    finished = replace(_program(3, 1, None, None), stopped=CompletionStop.SCOPE_END)
+    with RunStore.create(tmp_path / "run", CONFIG, None) as store:
+        store.commit_iteration(_metrics(0, 1), [_program(1, 0, 1.0, 10)], [])
+        metrics = replace(_metrics(1, 3), funnel=Funnel.of([cut_short, finished]))
+        store.commit_iteration(metrics, [cut_short, finished], [])
+    with RunStore.open(tmp_path / "run", read_only=True) as store:
+        assert [program.stopped for program in store.programs()] == [
+            None,
+            CompletionStop.MAX_NEW_TOKENS,
+            CompletionStop.SCOPE_END,
+        ]
+        assert [m.funnel.truncated for m in store.iteration_metrics()] == [0, 1]
+
+
+def test_a_store_older_than_the_stop_columns_reads_and_gains_them(tmp_path: Path) -> None:
+    with RunStore.create(tmp_path / "run", CONFIG, None) as store:
+        store.commit_iteration(_metrics(0, 1), [_program(1, 0, 1.0, 10)], [])
+    # Make it look like a store written before `stopped` and `truncated` existed.
+    connection = sqlite3.connect(tmp_path / "run" / DB_NAME)
+    connection.execute("ALTER TABLE programs DROP COLUMN stopped")
+    connection.execute("ALTER TABLE iterations DROP COLUMN truncated")
+    connection.commit()
+    connection.close()
+    with RunStore.open(tmp_path / "run", read_only=True) as store:
+        assert store.programs()[0].stopped is None
+        assert store.iteration_metrics()[0].funnel.truncated == 0
+    with RunStore.open(tmp_path / "run") as store:  # a writable open migrates
+        cut_short = replace(_program(2, 1, 2.0, 10), stopped=CompletionStop.MAX_NEW_TOKENS)
+        metrics = replace(_metrics(1, 2), funnel=Funnel.of([cut_short]))
+        store.commit_iteration(metrics, [cut_short], [])
+        assert [program.stopped for program in store.programs()] == [
+            None,
+            CompletionStop.MAX_NEW_TOKENS,
+        ]
+        assert [m.funnel.truncated for m in store.iteration_metrics()] == [0, 1]

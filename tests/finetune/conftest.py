@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from openelm.evolve import start_run
-from openelm.evolve.generation import CompletionText
 from openelm.evolve.genome_source import split_genome
 from openelm.evolve.operators import RandomNumbersOperator
 from openelm.evolve.prompts import PROMPT_INSTRUCTION, WALKER_API_DOC
+from openelm.llm import Completion, StopReason
 
 from tests.evolve.conftest import make_config
 from tests.tiny_llama import build_tiny_model_dir
@@ -59,13 +59,13 @@ class EchoCompleter:
         self.identity = {"name": "echo", "source": "test", "revision": "1"}
         self._noise = RandomNumbersOperator(rate=0.3, sigma=0.25)
 
-    def complete(self, prompts: Sequence[str], *, seed: int) -> list[CompletionText]:
+    def complete(self, prompts: Sequence[str], *, seed: int) -> list[Completion]:
         texts = []
         for index, prompt in enumerate(prompts):
             parent = prompt.removeprefix(WALKER_API_DOC + "\n").split("\n" + PROMPT_INSTRUCTION)[0]
             body = split_genome(parent).make_walker.partition("\n")[2]
             moved = self._noise.mutate(body, np.random.default_rng([seed, index]))
-            texts.append(CompletionText(moved, 100, 50))
+            texts.append(Completion(moved, 100, 50, StopReason.SCOPE_END))
         return texts
 
 

@@ -41,7 +41,9 @@ def print_summary(summary: dict[str, Any]) -> None:
             " → ".join(
                 f"{funnel[stage]} {stage}"
                 for stage in ("generated", "parsed", "ran", "valid", "walked")
-            ),
+            )
+            # Old stores' summaries may lack the count; nothing was recorded then.
+            + f" ({funnel.get('truncated', 0)} cut off by max_new_tokens)",
         ),
         ("tokens generated", str(summary["tokens_generated"])),
         ("tokens/s", f"{summary['tokens_per_second']:.1f}"),

@@ -27,6 +27,21 @@ class ArchiveSnapshot:
         return len(self.elites)
 
 
+@dataclass(frozen=True)
+class Insertion:
+    """What `add` did: the placement, the cell the child fell in (None when
+    rejected) and the elite it evicted (None unless `placement` is IMPROVED)."""
+
+    placement: Placement
+    cell: int | None = None
+    replaced: Elite | None = None
+
+    @property
+    def entered(self) -> bool:
+        """Whether the child became its cell's elite."""
+        return self.placement in (Placement.NEW_CELL, Placement.IMPROVED)
+
+
 class GridArchive:
     def __init__(self, config: ArchiveConfig) -> None:
         self.config = config
@@ -54,15 +69,18 @@ class GridArchive:
 
     def add(
         self, program_id: int, fitness: float, descriptors: Descriptors, source: str
-    ) -> Placement:
+    ) -> Insertion:
+        """File a child: it takes its cell when the cell is empty or it is strictly fitter."""
         if not (math.isfinite(fitness) and all(math.isfinite(value) for value in descriptors)):
-            return Placement.REJECTED
+            return Insertion(Placement.REJECTED)
         cell = self.cell_index(descriptors)
         current = self._elites.get(cell)
         if current is not None and not fitness > current.fitness:
-            return Placement.NOT_BETTER
+            return Insertion(Placement.NOT_BETTER, cell)
         self._elites[cell] = Elite(program_id, cell, fitness, descriptors, source)
-        return Placement.NEW_CELL if current is None else Placement.IMPROVED
+        if current is None:
+            return Insertion(Placement.NEW_CELL, cell)
+        return Insertion(Placement.IMPROVED, cell, current)
 
     def restore(self, elites: Iterable[Elite]) -> None:
         """Put stored elites back in place (resume); each keeps its cell."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from openelm.evolve.archive import ArchiveSnapshot
-from openelm.evolve.operators import MutationOperator, MutationPlan, Parent
+from openelm.evolve.operators import Child, MutationOperator, PromptPlan
 from openelm.evolve.rng import Stream, stream_rng
 
 
@@ -25,25 +25,18 @@ class MutationEmitter:
 
     def ask(
         self, snapshot: ArchiveSnapshot, count: int, *, run_seed: int, iteration: int
-    ) -> list[MutationPlan]:
+    ) -> list[PromptPlan | Child]:
         """`count` plans for `iteration`, drawn from the elites in `snapshot`."""
         if not snapshot.elites:
             raise ValueError("the archive is empty: no parent to mutate")
         selection = stream_rng(run_seed, iteration, Stream.SELECTION)
-        plans: list[MutationPlan] = []
+        plans: list[PromptPlan | Child] = []
         for child_index in range(count):
             name = self.names[int(selection.choice(len(self.names), p=self.probabilities))]
             operator = self.operators[name]
             parent_count = min(operator.parent_count, len(snapshot.elites))
             cells = selection.choice(len(snapshot.elites), size=parent_count, replace=False)
-            parents = [
-                Parent(
-                    snapshot.elites[int(i)].program_id,
-                    snapshot.elites[int(i)].source,
-                    snapshot.elites[int(i)].fitness,
-                )
-                for i in cells
-            ]
+            parents = [snapshot.elites[int(i)] for i in cells]
             plans.append(
                 operator.plan(
                     parents, stream_rng(run_seed, iteration, Stream.OPERATOR, child_index)

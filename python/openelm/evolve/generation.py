@@ -1,30 +1,28 @@
-"""Turning mutation plans into child sources: one batched language-model
-call per iteration for the plans that carry a prompt."""
+"""Turning an iteration's plans into children: one batched language-model
+call for the plans that are prompts; finished children pass through."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from openelm.evolve.config import ModelConfig
-from openelm.evolve.operators import MutationPlan
+from openelm.evolve.operators import Child, PromptPlan
+from openelm.records import CompletionStop
 
-
-@dataclass(frozen=True)
-class CompletionText:
-    text: str  # the body of the new make_walker
-    prompt_tokens: int
-    completion_tokens: int
+if TYPE_CHECKING:
+    # Only for annotations: importing openelm.llm loads torch.
+    from openelm.llm import Completion
 
 
 class Completer(Protocol):
-    """Writes `make_walker` bodies; the same prompts and seed give the same texts."""
+    """Writes `make_walker` bodies; the same prompts and seed give the same completions."""
 
     identity: dict[str, str]
 
-    def complete(self, prompts: Sequence[str], *, seed: int) -> list[CompletionText]: ...
+    def complete(self, prompts: Sequence[str], *, seed: int) -> list[Completion]: ...
 
 
 class LanguageModelCompleter:
@@ -40,7 +38,7 @@ class LanguageModelCompleter:
         self.identity = language_model.identity.to_dict()
         self._generator = Generator(language_model)
 
-    def complete(self, prompts: Sequence[str], *, seed: int) -> list[CompletionText]:
+    def complete(self, prompts: Sequence[str], *, seed: int) -> list[Completion]:
         completions = self._generator.generate(
             [(prompt, 1) for prompt in prompts],
             max_new_tokens=self.config.max_new_tokens,
@@ -48,21 +46,7 @@ class LanguageModelCompleter:
             top_p=self.config.top_p,
             seed=seed,
         )
-        return [
-            CompletionText(sample.text, sample.prompt_tokens, sample.completion_tokens)
-            for (sample,) in completions
-        ]
-
-
-@dataclass(frozen=True)
-class Child:
-    operator: str
-    parent_ids: tuple[int, ...]
-    source: str
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    prompt: str | None = None  # None for children made without the model
-    completion: str | None = None
+        return [sample for (sample,) in completions]
 
 
 @dataclass(frozen=True)
@@ -81,36 +65,32 @@ class GeneratedBatch:
 
 
 def realize_plans(
-    plans: Sequence[MutationPlan], completer: Completer | None, *, iteration: int, seed: int
+    plans: Sequence[PromptPlan | Child], completer: Completer | None, *, iteration: int, seed: int
 ) -> GeneratedBatch:
     """The children of `plans`, in plan order; every prompt goes to the model
     in one call seeded with `seed`."""
-    prompted = [index for index, plan in enumerate(plans) if plan.prompt is not None]
-    completions: dict[int, CompletionText] = {}
+    prompts = [plan for plan in plans if isinstance(plan, PromptPlan)]
     generation_seconds = 0.0
-    if prompted:
+    completions: Sequence[Completion] = ()
+    if prompts:
         if completer is None:
             raise ValueError("these plans need a language model, and none is loaded")
         started = time.perf_counter()
-        texts = completer.complete([plans[index].prompt or "" for index in prompted], seed=seed)
+        completions = completer.complete([plan.prompt for plan in prompts], seed=seed)
         generation_seconds = time.perf_counter() - started
-        completions = dict(zip(prompted, texts))
+    written = iter(completions)
     children: list[Child] = []
-    for index, plan in enumerate(plans):
-        completion = completions.get(index)
-        if completion is None:
-            assert plan.child_source is not None
-            children.append(Child(plan.operator, plan.parent_ids, plan.child_source))
-        else:
-            children.append(
-                Child(
-                    plan.operator,
-                    plan.parent_ids,
-                    plan.child_from_completion(completion.text),
-                    completion.prompt_tokens,
-                    completion.completion_tokens,
-                    plan.prompt,
-                    completion.text,
-                )
+    for plan in plans:
+        if isinstance(plan, Child):
+            children.append(plan)
+            continue
+        completion = next(written)
+        children.append(
+            plan.child(
+                completion.text,
+                prompt_tokens=completion.prompt_tokens,
+                completion_tokens=completion.completion_tokens,
+                stopped=CompletionStop(completion.stopped),
             )
+        )
     return GeneratedBatch(iteration, tuple(children), generation_seconds)

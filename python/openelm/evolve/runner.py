@@ -45,7 +45,8 @@ from openelm.evolve.config import (
     flatten_config,
     validate_config,
 )
-from openelm.evolve.generation import Child, Completer, GeneratedBatch, LanguageModelCompleter
+from openelm.evolve.generation import Completer, GeneratedBatch, LanguageModelCompleter
+from openelm.evolve.operators import Child
 from openelm.evolve.scheduler import SEED_OPERATOR, Scheduler
 from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
 from openelm.records import Funnel, IterationMetrics

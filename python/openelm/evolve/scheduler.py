@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from openelm.evolve.archive import ArchiveSnapshot, GridArchive
 from openelm.evolve.config import EvolveConfig
 from openelm.evolve.emitter import MutationEmitter
-from openelm.evolve.generation import Child, Completer, GeneratedBatch, realize_plans
-from openelm.evolve.operators import build_operators
+from openelm.evolve.generation import Completer, GeneratedBatch, realize_plans
+from openelm.evolve.operators import Child, build_operators
 from openelm.evolve.rng import generation_seed
 from openelm.records import ArchiveEvent, Funnel, Placement, ProgramRecord, ProgramStatus
 from openelm.sandbox import EvalResult
@@ -84,14 +84,14 @@ class Scheduler:
                     and result.mass is not None
                 )
                 descriptors = (result.height, result.width, result.mass)
-                cell = self.archive.cell_index(descriptors)
-                previous = self.archive.elite(cell)
-                placement = self.archive.add(program_id, result.fitness, descriptors, child.source)
-                if placement in (Placement.NEW_CELL, Placement.IMPROVED):
-                    replaced = None if previous is None else previous.program_id
-                    events.append(ArchiveEvent(iteration, cell, program_id, replaced))
-                    new_cells += placement is Placement.NEW_CELL
-                    improved_cells += placement is Placement.IMPROVED
+                insertion = self.archive.add(program_id, result.fitness, descriptors, child.source)
+                cell = insertion.cell
+                if insertion.entered and insertion.cell is not None:
+                    replaced = insertion.replaced
+                    replaced_id = None if replaced is None else replaced.program_id
+                    events.append(ArchiveEvent(iteration, insertion.cell, program_id, replaced_id))
+                    new_cells += insertion.placement is Placement.NEW_CELL
+                    improved_cells += insertion.placement is Placement.IMPROVED
             failed = result.status != "ok"
             has_walker = result.walker_json is not None
             programs.append(
@@ -120,6 +120,7 @@ class Scheduler:
                     walker_json=result.walker_json,
                     prompt=child.prompt,
                     completion=child.completion,
+                    stopped=child.stopped,
                     warnings=result.warnings,
                 )
             )

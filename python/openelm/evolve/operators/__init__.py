@@ -1,5 +1,5 @@
-"""Mutation operators. Each one turns parents into a `MutationPlan`: either a
-finished child (the random operator) or a prompt whose completion becomes
+"""Mutation operators. Each one turns parent elites into either a finished
+`Child` (the random operator) or a `PromptPlan` whose completion becomes
 the child's `make_walker` (the language-model operators).
 
 Operators draw only from the generator they are handed, so a plan depends
@@ -9,7 +9,7 @@ on (parents, that generator) and nothing else.
 from __future__ import annotations
 
 from openelm.evolve.config import MutationConfig
-from openelm.evolve.operators.base import MutationOperator, MutationPlan, Parent
+from openelm.evolve.operators.base import Child, MutationOperator, PromptPlan
 from openelm.evolve.operators.language_model import (
     CommitMessageOperator,
     CrossoverOperator,
@@ -18,12 +18,12 @@ from openelm.evolve.operators.language_model import (
 from openelm.evolve.operators.random_numbers import RandomNumbersOperator
 
 __all__ = [
+    "Child",
     "CommitMessageOperator",
     "CrossoverOperator",
     "ModificationPromptOperator",
     "MutationOperator",
-    "MutationPlan",
-    "Parent",
+    "PromptPlan",
     "RandomNumbersOperator",
     "build_operators",
 ]

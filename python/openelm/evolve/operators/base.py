@@ -1,4 +1,5 @@
-"""What every operator takes and returns."""
+"""What every operator takes and returns: archive elites in, and either a
+finished `Child` or a `PromptPlan` that the language model completes."""
 
 from __future__ import annotations
 
@@ -9,32 +10,53 @@ from typing import Protocol
 import numpy as np
 
 from openelm.evolve.genome_source import assemble_child
+from openelm.records import CompletionStop, Elite
 
 
 @dataclass(frozen=True)
-class Parent:
-    program_id: int
-    source: str
-    fitness: float
-
-
-@dataclass(frozen=True)
-class MutationPlan:
-    """How one child comes about.
-
-    With `prompt` None, `child_source` is the child. Otherwise the child is
-    `child_prefix + def make_walker(): + <completion> + child_suffix`.
-    """
+class Child:
+    """A child ready to evaluate. The model fields stay at their defaults
+    for children made without the language model (seeds, `random`)."""
 
     operator: str
     parent_ids: tuple[int, ...]
+    source: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
     prompt: str | None = None
-    child_prefix: str = ""
-    child_suffix: str = ""
-    child_source: str | None = None
+    completion: str | None = None
+    stopped: CompletionStop | None = None
+
+
+@dataclass(frozen=True)
+class PromptPlan:
+    """A child still to be written: the model completes `prompt` with a
+    `make_walker` body, and the child is `child_prefix + def make_walker():
+    + <body> + child_suffix`."""
+
+    operator: str
+    parent_ids: tuple[int, ...]
+    prompt: str
+    child_prefix: str
+    child_suffix: str
 
     def child_from_completion(self, body: str) -> str:
+        """The child's source around the model's `make_walker` body."""
         return assemble_child(self.child_prefix, body, self.child_suffix)
+
+    def child(
+        self, body: str, *, prompt_tokens: int, completion_tokens: int, stopped: CompletionStop
+    ) -> Child:
+        return Child(
+            self.operator,
+            self.parent_ids,
+            self.child_from_completion(body),
+            prompt_tokens,
+            completion_tokens,
+            self.prompt,
+            body,
+            stopped,
+        )
 
 
 class MutationOperator(Protocol):
@@ -43,4 +65,4 @@ class MutationOperator(Protocol):
     # fewer when the archive holds fewer elites.
     parent_count: int
 
-    def plan(self, parents: Sequence[Parent], rng: np.random.Generator) -> MutationPlan: ...
+    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> PromptPlan | Child: ...

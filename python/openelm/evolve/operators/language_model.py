@@ -7,13 +7,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from openelm.evolve.genome_source import missing_definitions, split_genome
-from openelm.evolve.operators.base import MutationPlan, Parent
+from openelm.evolve.operators.base import PromptPlan
 from openelm.evolve.prompts import (
     COMMIT_MESSAGES,
     commit_prompt,
     crossover_prompt,
     modification_prompt,
 )
+from openelm.records import Elite
 
 
 class ModificationPromptOperator:
@@ -23,10 +24,10 @@ class ModificationPromptOperator:
     name = "prompt"
     parent_count = 1
 
-    def plan(self, parents: Sequence[Parent], rng: np.random.Generator) -> MutationPlan:
+    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> PromptPlan:
         (parent,) = parents
         parts = split_genome(parent.source)
-        return MutationPlan(
+        return PromptPlan(
             operator=self.name,
             parent_ids=(parent.program_id,),
             prompt=modification_prompt(parent.source),
@@ -42,13 +43,13 @@ class CommitMessageOperator:
     name = "diff"
     parent_count = 1
 
-    def plan(self, parents: Sequence[Parent], rng: np.random.Generator) -> MutationPlan:
+    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> PromptPlan:
         (parent,) = parents
         messages = [message for message, _ in COMMIT_MESSAGES]
         probabilities = [probability for _, probability in COMMIT_MESSAGES]
         message = messages[int(rng.choice(len(messages), p=probabilities))]
         parts = split_genome(parent.source)
-        return MutationPlan(
+        return PromptPlan(
             operator=self.name,
             parent_ids=(parent.program_id,),
             prompt=commit_prompt(parent.source, message, parts.prefix),
@@ -68,14 +69,14 @@ class CrossoverOperator:
     def __init__(self, parent_count: int) -> None:
         self.parent_count = parent_count
 
-    def plan(self, parents: Sequence[Parent], rng: np.random.Generator) -> MutationPlan:
+    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> PromptPlan:
         ordered = sorted(parents, key=lambda parent: (parent.fitness, parent.program_id))
         best = ordered[-1]
         parts = split_genome(best.source)
         carried = missing_definitions(
             best.source, [parent.source for parent in reversed(ordered[:-1])]
         )
-        return MutationPlan(
+        return PromptPlan(
             operator=self.name,
             parent_ids=tuple(parent.program_id for parent in ordered),
             prompt=crossover_prompt([parent.source for parent in ordered]),

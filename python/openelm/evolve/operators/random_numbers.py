@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from openelm.evolve.operators.base import MutationPlan, Parent
+from openelm.evolve.operators.base import Child
+from openelm.records import Elite
 
 _FLOAT_NOISE_FLOOR = 0.1
 _INT_NOISE_FLOOR = 1.0
@@ -45,13 +46,9 @@ class RandomNumbersOperator:
         self.rate = rate
         self.sigma = sigma
 
-    def plan(self, parents: Sequence[Parent], rng: np.random.Generator) -> MutationPlan:
+    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> Child:
         (parent,) = parents
-        return MutationPlan(
-            operator=self.name,
-            parent_ids=(parent.program_id,),
-            child_source=self.mutate(parent.source, rng),
-        )
+        return Child(self.name, (parent.program_id,), self.mutate(parent.source, rng))
 
     def mutate(self, source: str, rng: np.random.Generator) -> str:
         literals = number_literals(source)
