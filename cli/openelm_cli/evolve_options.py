@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 from openelm.evolve import DEFAULT_SEED_PROGRAM, EvolveConfig
 from openelm.evolve.config import (
+    ARCHIVE_KINDS,
     DEVICE_CHOICES,
     DTYPE_CHOICES,
     MUTATION_CHOICES,
@@ -83,7 +84,19 @@ EVOLVE_OPTIONS = OptionTable(
         default_text="random, recorded",
         help="Run seed: drives selection, operators and sampling.",
     ),
-    option("archive.bins", "--bins", type=BinCounts(), help="Archive bins per descriptor."),
+    option(
+        "archive.kind",
+        "--archive",
+        type=click.Choice(ARCHIVE_KINDS),
+        help="Archive cells: a grid of --bins, or a CVT of --cells centroids.",
+    ),
+    option("archive.cells", "--cells", type=int, help="Cells of a CVT archive (--archive cvt)."),
+    option(
+        "archive.bins",
+        "--bins",
+        type=BinCounts(),
+        help="Archive bins per descriptor (grid; also the live view's map).",
+    ),
     option("archive.height_range", "--height-range", type=FloatRange()),
     option("archive.width_range", "--width-range", type=FloatRange()),
     option("archive.mass_range", "--mass-range", type=FloatRange()),

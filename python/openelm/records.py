@@ -78,16 +78,23 @@ class Placement(StrEnum):
 # -- the config ---------------------------------------------------------------
 
 
+ARCHIVE_KINDS: tuple[str, ...] = ("grid", "cvt")
+
+
 @dataclass(frozen=True)
 class ArchiveConfig:
-    """The MAP-Elites grid over (height, width, mass) of the initial
-    morphology. Values outside a range land in the edge bin."""
+    """The MAP-Elites archive over (height, width, mass) of the initial
+    morphology: a grid of `bins` (values outside a range land in the edge
+    bin), or with kind `cvt` a centroidal Voronoi tessellation of `cells`
+    cells over the ranges. The bins also shape the live view's map."""
 
+    kind: str = "grid"
     # Genome units; see docs/evolve.md for how these were measured.
     bins: tuple[int, int, int] = (12, 12, 12)
     height_range: tuple[float, float] = (0.0, 24.0)
     width_range: tuple[float, float] = (0.0, 36.0)
     mass_range: tuple[float, float] = (0.0, 300.0)
+    cells: int = 1000  # CVT only
 
     @property
     def ranges(self) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
@@ -95,6 +102,8 @@ class ArchiveConfig:
 
     @property
     def cell_count(self) -> int:
+        if self.kind == "cvt":
+            return self.cells
         return self.bins[0] * self.bins[1] * self.bins[2]
 
 
@@ -213,6 +222,9 @@ class EvolveConfig:
             seed_programs=tuple(SeedProgram(**program) for program in data["seed_programs"]),
             batch_size=int(data["batch_size"]),
             archive=ArchiveConfig(
+                # Runs made before CVT archives existed are grids.
+                kind=str(archive.get("kind", "grid")),
+                cells=int(archive.get("cells", ArchiveConfig.cells)),
                 bins=_int_triple(archive["bins"]),
                 height_range=_float_pair(archive["height_range"]),
                 width_range=_float_pair(archive["width_range"]),
@@ -395,6 +407,7 @@ class IterationMetrics:
 
 
 __all__ = [
+    "ARCHIVE_KINDS",
     "DEFAULT_ITERATIONS",
     "DESCRIPTOR_NAMES",
     "EMBEDDED_MODEL",

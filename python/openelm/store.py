@@ -158,12 +158,31 @@ class RunStore:
             ) from None
         self.model_identity: dict[str, str] | None = identity
         self.created_at = meta.get("created_at", "")
+        # A CVT run's cells, as drawn when it started (unit-cube coordinates).
+        self.centroids: tuple[tuple[float, ...], ...] | None = None
+        if "cvt_centroids" in meta:
+            try:
+                self.centroids = tuple(
+                    tuple(float(value) for value in centroid)
+                    for centroid in json.loads(meta["cvt_centroids"])
+                )
+            except (TypeError, ValueError) as error:
+                self.close()
+                raise RunStoreError(
+                    f"{run_dir / DB_NAME} has damaged CVT centroids ({error})"
+                ) from None
 
     @classmethod
     def create(
-        cls, run_dir: str | Path, config: EvolveConfig, model_identity: dict[str, str] | None
+        cls,
+        run_dir: str | Path,
+        config: EvolveConfig,
+        model_identity: dict[str, str] | None,
+        *,
+        centroids: Sequence[Sequence[float]] | None = None,
     ) -> RunStore:
-        """A new run in `run_dir` (created if needed); refuses a directory that already holds one."""
+        """A new run in `run_dir` (created if needed); refuses a directory that
+        already holds one. `centroids` are a CVT run's cells."""
         run_dir = Path(run_dir)
         path = run_dir / DB_NAME
         if path.exists():
@@ -190,6 +209,9 @@ class RunStore:
             "config": json.dumps(config.to_dict(), sort_keys=True),
             "model_identity": json.dumps(model_identity, sort_keys=True),
         }
+        if centroids is not None:
+            # JSON floats round-trip exactly (repr), so a resume gets the same cells.
+            meta["cvt_centroids"] = json.dumps([list(map(float, c)) for c in centroids])
         connection.execute("BEGIN IMMEDIATE")
         for statement in _SCHEMA.split(";"):
             if statement.strip():

@@ -179,3 +179,22 @@ def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("evolve", "runs", "show", "export"):
         code, out, _ = _run(capsys, command, "--help")
         assert code == 0 and "Examples:" in out, command
+
+
+def test_cvt_flags_start_a_cvt_run_and_resume_refuses_other_cells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = tmp_path / "cvt"
+    common = ["--seed-program", "square", "--batch-size", "4", "--workers", "2", "--quiet"]
+    args = ["--mutation", "random", "--seed", "2", "--iterations", "1", *common]
+    code, _out, err = _run(
+        capsys, "evolve", *args, "--archive", "cvt", "--cells", "8", "--run-dir", str(run_dir)
+    )
+    assert code == 0, err
+    code, out, _err = _run(capsys, "show", str(run_dir), "--json")
+    summary = json.loads(out)
+    assert summary["archive"] == "cvt" and summary["niches_total"] == 8
+    assert {"qd_score", "coverage", "norm_qd_score"} <= summary.keys()
+    code, _out, err = _run(capsys, "evolve", "--resume", str(run_dir), "--cells", "9", "--quiet")
+    assert code == 2
+    assert "--cells" in _one_error_line(err)

@@ -32,7 +32,10 @@ def print_summary(summary: dict[str, Any]) -> None:
             "niches",
             f"{summary['niches_filled']} / {summary['niches_total']} ({summary['coverage']:.1%})",
         ),
+        # Summaries of runs older than CVT archives lack these keys.
+        ("archive", summary.get("archive", "grid")),
         ("QD score", _number(summary["qd_score"], 2)),
+        ("norm. QD score", _number(summary.get("norm_qd_score"), 4)),
         ("best fitness (m)", _number(summary["max_fitness"])),
         ("mean elite fitness (m)", _number(summary["mean_fitness"])),
         ("valid", f"{summary['valid_fraction']:.1%}"),
@@ -53,10 +56,11 @@ def print_summary(summary: dict[str, Any]) -> None:
     console.print(key_value_table(summary["run_dir"], rows))
     if summary["top_elites"]:
         table = Table(title="top elites", title_justify="left")
+        cell_header = "cell" if summary.get("archive") == "cvt" else "cell (h,w,m)"
         for column in (
             "id",
             "fitness (m)",
-            "cell (h,w,m)",
+            cell_header,
             "height",
             "width",
             "mass",

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from openelm._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from openelm.evolve.archive import ArchiveSnapshot, GridArchive
+    from openelm.evolve.archive import ArchiveSnapshot, CVTArchive, GridArchive, build_archive
     from openelm.evolve.config import EvolveConfigError
     from openelm.evolve.export import ExportError, export_archive
     from openelm.evolve.runner import (
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 _HOMES = {
     "ArchiveSnapshot": "openelm.evolve.archive",
     "GridArchive": "openelm.evolve.archive",
+    "CVTArchive": "openelm.evolve.archive",
+    "build_archive": "openelm.evolve.archive",
     "EvolveConfigError": "openelm.evolve.config",
     "ExportError": "openelm.evolve.export",
     "export_archive": "openelm.evolve.export",
@@ -93,6 +95,7 @@ __all__ = [
     "ArchiveConfig",
     "ArchiveSnapshot",
     "BudgetConfig",
+    "CVTArchive",
     "Elite",
     "EvaluationConfig",
     "EvolveConfig",
@@ -109,6 +112,7 @@ __all__ = [
     "RunError",
     "RunOutcome",
     "SeedProgram",
+    "build_archive",
     "export_archive",
     "load_seed_program",
     "new_config",

@@ -1,18 +1,41 @@
-"""The MAP-Elites archive: one elite per cell of a grid over (height, width, mass).
+"""The MAP-Elites archives: one elite per cell over (height, width, mass).
 
-Cells are numbered row-major over (height bin, width bin, mass bin). A
-descriptor below its range lands in bin 0 and one above it in the last bin,
-so every valid walker has a cell. A child takes a cell only when the cell is
-empty or its fitness is strictly higher than the elite's.
+Two tessellations share one rule: a child takes its cell only when the cell
+is empty or its fitness is strictly higher than the elite's.
+
+- `GridArchive`: cells numbered row-major over (height bin, width bin, mass
+  bin). A descriptor below its range lands in bin 0 and one above it in the
+  last bin, so every valid walker has a cell.
+- `CVTArchive`: a centroidal Voronoi tessellation (Vassiliades et al. 2018);
+  a child's cell is its nearest centroid, found by pyribs' `CVTArchive`, in
+  descriptor space scaled to the unit cube by the config's ranges (so that
+  mass, in the hundreds, does not drown height and width). The centroids are
+  drawn once per run, seeded by the run seed, and stored with the run, so a
+  resume uses exactly the same cells.
+
+pyribs' own GridArchive is not used: it bins with an epsilon, keeps QD
+statistics as running sums, and cannot be serialised, so it would not give
+the exact, rebuilt-from-the-store resume this package promises (docs/evolve.md).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from openelm.records import ArchiveConfig, Descriptors, Elite, Placement
+
+# Uniform samples of the unit cube, per cell, that k-means turns into CVT
+# centroids. pyribs defaults to 100,000 in all, which costs about a minute
+# for 1000 cells on two cores; 20 per cell gives centroids as even to the eye
+# in a few seconds.
+CVT_SAMPLES_PER_CELL = 20
+
+Centroids = tuple[tuple[float, float, float], ...]
 
 
 @dataclass(frozen=True)
@@ -42,7 +65,9 @@ class Insertion:
         return self.placement in (Placement.NEW_CELL, Placement.IMPROVED)
 
 
-class GridArchive:
+class _Archive:
+    """The elites and the insertion rule; subclasses say which cell a descriptor is in."""
+
     def __init__(self, config: ArchiveConfig) -> None:
         self.config = config
         self._elites: dict[int, Elite] = {}
@@ -52,20 +77,11 @@ class GridArchive:
         return self.config.cell_count
 
     def cell_index(self, descriptors: Descriptors) -> int:
-        """The cell `descriptors` fall in, clipping each to its range's edge bins."""
-        height_bin, width_bin, mass_bin = (
-            _bin(value, low, high, count)
-            for value, (low, high), count in zip(descriptors, self.config.ranges, self.config.bins)
-        )
-        _, width_bins, mass_bins = self.config.bins
-        return (height_bin * width_bins + width_bin) * mass_bins + mass_bin
+        raise NotImplementedError
 
-    def cell_coordinates(self, cell: int) -> tuple[int, int, int]:
-        """(height bin, width bin, mass bin) of a cell index."""
-        _, width_bins, mass_bins = self.config.bins
-        height_and_width, mass_bin = divmod(cell, mass_bins)
-        height_bin, width_bin = divmod(height_and_width, width_bins)
-        return (height_bin, width_bin, mass_bin)
+    def cell_coordinates(self, cell: int) -> tuple[int, ...]:
+        """How a cell is named to people: grid bins, or the CVT centroid's index."""
+        raise NotImplementedError
 
     def add(
         self, program_id: int, fitness: float, descriptors: Descriptors, source: str
@@ -110,6 +126,10 @@ class GridArchive:
         return math.fsum(elite.fitness for elite in self._elites.values())
 
     @property
+    def norm_qd_score(self) -> float:
+        return self.qd_score / self.cell_count
+
+    @property
     def max_fitness(self) -> float | None:
         return max((elite.fitness for elite in self._elites.values()), default=None)
 
@@ -118,15 +138,111 @@ class GridArchive:
         return self.qd_score / self.filled if self._elites else None
 
     def height_width_map(self) -> list[list[float | None]]:
-        """Best fitness per (height bin, width bin) over all mass bins; None where empty."""
+        """Best fitness per (height bin, width bin) of the config's bins, over
+        all masses; None where empty. Elites are placed by their descriptors,
+        so the map reads the same for either tessellation."""
         height_bins, width_bins, _ = self.config.bins
+        (h_low, h_high), (w_low, w_high), _ = self.config.ranges
         grid: list[list[float | None]] = [[None] * width_bins for _ in range(height_bins)]
         for elite in self._elites.values():
-            height_bin, width_bin, _ = self.cell_coordinates(elite.cell)
-            best = grid[height_bin][width_bin]
+            height, width, _ = elite.descriptors
+            row = _bin(height, h_low, h_high, height_bins)
+            column = _bin(width, w_low, w_high, width_bins)
+            best = grid[row][column]
             if best is None or elite.fitness > best:
-                grid[height_bin][width_bin] = elite.fitness
+                grid[row][column] = elite.fitness
         return grid
+
+
+class GridArchive(_Archive):
+    def cell_index(self, descriptors: Descriptors) -> int:
+        """The cell `descriptors` fall in, clipping each to its range's edge bins."""
+        height_bin, width_bin, mass_bin = (
+            _bin(value, low, high, count)
+            for value, (low, high), count in zip(descriptors, self.config.ranges, self.config.bins)
+        )
+        _, width_bins, mass_bins = self.config.bins
+        return (height_bin * width_bins + width_bin) * mass_bins + mass_bin
+
+    def cell_coordinates(self, cell: int) -> tuple[int, int, int]:
+        """(height bin, width bin, mass bin) of a cell index."""
+        _, width_bins, mass_bins = self.config.bins
+        height_and_width, mass_bin = divmod(cell, mass_bins)
+        height_bin, width_bin = divmod(height_and_width, width_bins)
+        return (height_bin, width_bin, mass_bin)
+
+
+class CVTArchive(_Archive):
+    """Cells are the Voronoi regions of `centroids`, given in unit-cube
+    coordinates (see `cvt_centroids`)."""
+
+    def __init__(self, config: ArchiveConfig, centroids: Sequence[Sequence[float]]) -> None:
+        super().__init__(config)
+        if len(centroids) != config.cells:
+            raise ValueError(f"{len(centroids)} centroids for a {config.cells}-cell archive")
+        self.centroids: Centroids = tuple(
+            (float(c[0]), float(c[1]), float(c[2])) for c in centroids
+        )
+        self._lows = np.array([low for low, _ in config.ranges])
+        self._spans = np.array([high - low for low, high in config.ranges])
+        # pyribs finds the nearest centroid (a k-d tree); its own elite
+        # storage is unused, since elites carry sources and program ids.
+        self._ribs = _ribs_cvt_archive(np.array(self.centroids))
+
+    def unit_descriptors(self, descriptors: Descriptors) -> np.ndarray[Any, np.dtype[np.float64]]:
+        return (np.asarray(descriptors, dtype=np.float64) - self._lows) / self._spans
+
+    def cell_index(self, descriptors: Descriptors) -> int:
+        """The index of the centroid nearest to `descriptors` (scaled to the unit cube)."""
+        return int(self._ribs.index_of_single(self.unit_descriptors(descriptors)))
+
+    def cell_coordinates(self, cell: int) -> tuple[int]:
+        return (cell,)
+
+    def centroid_descriptors(self) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """The centroids in descriptor units, one row per cell."""
+        return np.array(self.centroids) * self._spans + self._lows
+
+
+def cvt_centroids(cells: int, seed: int) -> Centroids:
+    """`cells` CVT centroids in the unit cube: pyribs' k-means over uniform
+    samples, seeded with the run seed. Stored with the run, because k-means
+    results may differ between library versions and machines."""
+    from ribs.archives import k_means_centroids  # a CVT run's dependency only
+
+    centroids, _ = k_means_centroids(
+        centroids=cells,
+        ranges=[(0.0, 1.0)] * 3,
+        samples=CVT_SAMPLES_PER_CELL * cells,
+        dtype=np.float64,
+        seed=seed,
+    )
+    return tuple((float(c[0]), float(c[1]), float(c[2])) for c in centroids)
+
+
+Archive = GridArchive | CVTArchive
+
+
+def build_archive(
+    config: ArchiveConfig, centroids: Sequence[Sequence[float]] | None = None
+) -> Archive:
+    """An empty archive of `config`'s kind; a CVT archive needs its run's centroids."""
+    if config.kind == "cvt":
+        if centroids is None:
+            raise ValueError("a CVT archive needs its centroids")
+        return CVTArchive(config, centroids)
+    return GridArchive(config)
+
+
+def _ribs_cvt_archive(centroids: np.ndarray[Any, np.dtype[np.float64]]) -> Any:
+    from ribs.archives import CVTArchive as RibsCVTArchive  # a CVT run's dependency only
+
+    return RibsCVTArchive(
+        solution_dim=1,
+        centroids=centroids,
+        ranges=[(0.0, 1.0)] * 3,
+        dtype=np.float64,
+    )
 
 
 def _bin(value: float, low: float, high: float, count: int) -> int:

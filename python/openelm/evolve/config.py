@@ -18,6 +18,7 @@ from typing import Any
 from openelm._sodarace import SimConfig
 from openelm.errors import ConfigFieldError
 from openelm.records import (
+    ARCHIVE_KINDS,
     DEFAULT_ITERATIONS,
     DESCRIPTOR_NAMES,
     EMBEDDED_MODEL,
@@ -33,6 +34,7 @@ from openelm.records import (
 )
 
 __all__ = [
+    "ARCHIVE_KINDS",
     "DEFAULT_ITERATIONS",
     "DESCRIPTOR_NAMES",
     "DEVICE_CHOICES",
@@ -62,6 +64,11 @@ MUTATION_CHOICES: tuple[str, ...] = (*OPERATOR_NAMES, "mix")
 # here so that reading a config never imports torch.
 DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 DTYPE_CHOICES: tuple[str, ...] = ("auto", "float32", "bfloat16", "float16")
+
+
+# Drawing the centroids (k-means) grows with the cell count; past this a run
+# would spend minutes before its first evaluation.
+MAX_CVT_CELLS = 10_000
 
 
 class EvolveConfigError(ConfigFieldError):
@@ -144,6 +151,16 @@ def validate_config(config: EvolveConfig) -> EvolveConfig:
             "batch_size", f"batch size must be at least 1, not {config.batch_size}"
         )
     archive = config.archive
+    if archive.kind not in ARCHIVE_KINDS:
+        raise EvolveConfigError(
+            "archive.kind",
+            f"archive must be one of {', '.join(ARCHIVE_KINDS)}, not {archive.kind!r}",
+        )
+    if not 1 <= archive.cells <= MAX_CVT_CELLS:
+        raise EvolveConfigError(
+            "archive.cells",
+            f"CVT cells must be between 1 and {MAX_CVT_CELLS}, not {archive.cells}",
+        )
     if len(archive.bins) != 3 or any(count < 1 for count in archive.bins):
         raise EvolveConfigError(
             "archive.bins", f"bins must be three positive counts, not {archive.bins}"

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from openelm.errors import OpenelmError
-from openelm.evolve.archive import GridArchive
+from openelm.evolve.archive import build_archive
 from openelm.records import DESCRIPTOR_NAMES
 from openelm.store import RunStore
 
@@ -27,7 +27,7 @@ def export_archive(store: RunStore, out: str | Path) -> int:
     out = Path(out)
     if out.is_dir():
         raise ExportError(f"{out} is a directory; give a file name such as archive.jsonl")
-    archive = GridArchive(store.config.archive)
+    archive = build_archive(store.config.archive, store.centroids)
     elites = sorted(store.elites(), key=lambda elite: (-elite.fitness, elite.program_id))
     records = {
         record.id: record for record in store.programs([elite.program_id for elite in elites])

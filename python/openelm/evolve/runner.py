@@ -34,7 +34,7 @@ from types import FrameType
 from typing import Any
 
 from openelm.errors import ConfigFieldError, OpenelmError
-from openelm.evolve.archive import ArchiveSnapshot, GridArchive
+from openelm.evolve.archive import ArchiveSnapshot, build_archive, cvt_centroids
 from openelm.evolve.config import (
     RESUME_SAFE_FIELDS,
     BudgetConfig,
@@ -111,7 +111,13 @@ def start_run(
         phase("evaluating the seed programs")
         seed_results = pool.evaluate([program.source for program in config.seed_programs])
         _require_a_valid_seed(config, seed_results)
-        store = RunStore.create(run_dir, config, completer.identity if completer else None)
+        centroids = None
+        if config.archive.kind == "cvt":
+            phase(f"drawing {config.archive.cells} CVT centroids")
+            centroids = cvt_centroids(config.archive.cells, config.seed)
+        store = RunStore.create(
+            run_dir, config, completer.identity if completer else None, centroids=centroids
+        )
         with store:
             driver = _Driver(store, config, completer, pool, on_iteration)
             with driver.sigint_stops_the_run():
@@ -273,7 +279,7 @@ class _Driver:
         self.config = config
         self.pool = pool
         self.on_iteration = on_iteration
-        self.archive = GridArchive(config.archive)
+        self.archive = build_archive(config.archive, store.centroids)
         self.scheduler = Scheduler(config, self.archive, completer)
         self.session_started = time.perf_counter()
         self.session_iterations = 0

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openelm.evolve.archive import ArchiveSnapshot, GridArchive
+from openelm.evolve.archive import Archive, ArchiveSnapshot
 from openelm.evolve.config import EvolveConfig
 from openelm.evolve.emitter import MutationEmitter
 from openelm.evolve.generation import Completer, GeneratedBatch, realize_plans
@@ -36,9 +36,7 @@ class TellResult:
 
 
 class Scheduler:
-    def __init__(
-        self, config: EvolveConfig, archive: GridArchive, completer: Completer | None
-    ) -> None:
+    def __init__(self, config: EvolveConfig, archive: Archive, completer: Completer | None) -> None:
         self.config = config
         self.archive = archive
         self.completer = completer

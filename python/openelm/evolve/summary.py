@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from openelm.evolve.archive import GridArchive
+from openelm.evolve.archive import build_archive
 from openelm.records import DESCRIPTOR_NAMES, Funnel
 from openelm.store import RunStore
 
@@ -29,7 +29,7 @@ def run_summary(store: RunStore, *, top: int = TOP_ELITES) -> dict[str, Any]:
     generation = math.fsum(metrics.generation_seconds for metrics in mutations)
     tokens = sum(metrics.completion_tokens for metrics in history)
     last = history[-1] if history else None
-    archive = GridArchive(config.archive)
+    archive = build_archive(config.archive, store.centroids)
     elites = sorted(store.elites(), key=lambda elite: (-elite.fitness, elite.program_id))[:top]
     records = {
         record.id: record for record in store.programs([elite.program_id for elite in elites])
@@ -45,8 +45,10 @@ def run_summary(store: RunStore, *, top: int = TOP_ELITES) -> dict[str, Any]:
         "evaluations": last.evaluations if last else 0,
         "niches_filled": last.niches_filled if last else 0,
         "niches_total": config.archive.cell_count,
+        "archive": config.archive.kind,
         "coverage": last.coverage if last else 0.0,
         "qd_score": last.qd_score if last else 0.0,
+        "norm_qd_score": last.norm_qd_score if last else 0.0,
         "max_fitness": last.max_fitness if last else None,
         "mean_fitness": last.mean_fitness if last else None,
         "valid_fraction": funnel.valid_fraction,

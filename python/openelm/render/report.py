@@ -25,7 +25,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer, PythonLexer
 
 from openelm._sodarace import Walker
-from openelm.evolve.archive import GridArchive
+from openelm.evolve.archive import CVTArchive, build_archive
 from openelm.records import ArchiveConfig, Elite, IterationMetrics, ProgramRecord
 from openelm.render.animate import RenderError, RenderOptions, Subject, render_subjects
 from openelm.store import RunStore
@@ -56,17 +56,21 @@ def write_report(run_dir: str | Path, out_dir: str | Path) -> ReportSummary:
     with RunStore.open(run_dir, read_only=True) as store:
         config = store.config
         identity = store.model_identity
+        centroids = store.centroids
         elites = sorted(store.elites(), key=lambda e: (-e.fitness, e.program_id))
         metrics = store.iteration_metrics()
         top = elites[:TOP_ELITES]
         top_programs = {p.id: p for p in store.programs([e.program_id for e in top])}
         lineage = _lineage(store, elites[0].program_id) if elites else []
 
-    archive = GridArchive(config.archive)
-    grid = np.full(config.archive.bins, np.nan)
-    for elite in elites:
-        grid[archive.cell_coordinates(elite.cell)] = elite.fitness
-    _heatmaps(grid, config.archive, out)
+    archive = build_archive(config.archive, centroids)
+    if isinstance(archive, CVTArchive):
+        _voronoi_heatmap(archive, elites, out)
+    else:
+        grid = np.full(config.archive.bins, np.nan)
+        for elite in elites:
+            grid[archive.cell_coordinates(elite.cell)] = elite.fitness
+        _heatmaps(grid, config.archive, out)
     _curves(metrics, out)
 
     # The animations replay the scoring simulation: the run's own seconds.
@@ -90,6 +94,7 @@ def write_report(run_dir: str | Path, out_dir: str | Path) -> ReportSummary:
         cards=cards,
         lineage=lineage,
         iterations=len(metrics),
+        cvt=isinstance(archive, CVTArchive),
     )
     try:
         index.write_text(page, encoding="utf-8")
@@ -183,6 +188,58 @@ def _heatmaps(grid: np.ndarray, archive_config: ArchiveConfig, out: Path) -> Non
         out / "heatmap-mass-bands.csv",
         ["height_bin", "width_bin", "mass_bin", "fitness_m"],
         ([h, w, m, _number(value)] for (h, w, m), value in np.ndenumerate(grid)),
+    )
+
+
+def _voronoi_heatmap(archive: CVTArchive, elites: Sequence[Elite], out: Path) -> None:
+    """A CVT archive drawn as pyribs draws one: the Voronoi diagram of the
+    centroids, each region shaded by its elite's fitness. The centroids are
+    3-D, so the diagram is that of their (width, height) projection; each
+    centroid keeps its own region. heatmap.csv lists every cell."""
+    from matplotlib.collections import PolyCollection
+    from scipy.spatial import Voronoi
+
+    points = archive.centroid_descriptors()
+    (h_low, h_high), (w_low, w_high), _ = archive.config.ranges
+    spans = np.array([w_high - w_low, h_high - h_low])
+    lows = np.array([w_low, h_low])
+    unit = (points[:, [1, 0]] - lows) / spans
+    # Far points close the edge regions, as pyribs does.
+    far = np.array([[-1000.0, -1000.0], [-1000.0, 1000.0], [1000.0, -1000.0], [1000.0, 1000.0]])
+    diagram = Voronoi(np.vstack([unit, far]))
+    fitness = np.full(len(points), np.nan)
+    for elite in elites:
+        fitness[elite.cell] = elite.fitness
+    polygons = []
+    for index in range(len(points)):
+        region = diagram.regions[diagram.point_region[index]]
+        vertices = np.clip(diagram.vertices[region], 0.0, 1.0)
+        polygons.append(vertices * spans + lows)
+    finite = fitness[np.isfinite(fitness)]
+    vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    figure = Figure(figsize=(6, 5))
+    axes = figure.add_subplot()
+    collection = PolyCollection(
+        polygons, array=np.ma.masked_invalid(fitness), cmap=COLOUR_MAP, edgecolors="white"
+    )
+    collection.set_clim(0, vmax)
+    collection.set_linewidth(0.3)
+    axes.add_collection(collection)
+    axes.set_xlim(w_low, w_high)
+    axes.set_ylim(h_low, h_high)
+    axes.set_xlabel("width (genome units)")
+    axes.set_ylabel("height (genome units)")
+    axes.set_title("CVT cells by (width, height) of their centroid (grey: empty)")
+    figure.colorbar(collection, ax=axes, label="best fitness (m)")
+    figure.tight_layout()
+    figure.savefig(out / "heatmap.png", dpi=100)
+    _write_csv(
+        out / "heatmap.csv",
+        ["cell", "height", "width", "mass", "fitness_m"],
+        (
+            [cell, *(f"{value:.6f}" for value in point), _number(value)]
+            for cell, (point, value) in enumerate(zip(points, fitness))
+        ),
     )
 
 
@@ -292,7 +349,16 @@ def _page(
     cards: list[str],
     lineage: list[ProgramRecord],
     iterations: int,
+    cvt: bool = False,
 ) -> str:
+    archive_section = (
+        '<img src="heatmap.png" alt="CVT archive: Voronoi cells by width and height">\n'
+        '<p>Data: <a href="heatmap.csv">heatmap.csv</a></p>'
+        if cvt
+        else '<img src="heatmap.png" alt="archive heatmap: height by width, best fitness over all masses">\n'
+        '<img src="heatmap-mass-bands.png" alt="archive heatmaps, one per mass band">\n'
+        '<p>Data: <a href="heatmap.csv">heatmap.csv</a>, <a href="heatmap-mass-bands.csv">heatmap-mass-bands.csv</a></p>'
+    )
     # Through the base class: types-Pygments annotates Formatter.get_style_defs,
     # not HtmlFormatter's override.
     formatter: Formatter[str] = HtmlFormatter(cssclass="code")
@@ -320,9 +386,7 @@ pre {{ overflow-x: auto; font-size: 12px; }}
 <h1>openelm run {name}</h1>
 <p>{len(elites)} elites · best {best} · {iterations} iterations recorded</p>
 <section id="archive"><h2>Archive</h2>
-<img src="heatmap.png" alt="archive heatmap: height by width, best fitness over all masses">
-<img src="heatmap-mass-bands.png" alt="archive heatmaps, one per mass band">
-<p>Data: <a href="heatmap.csv">heatmap.csv</a>, <a href="heatmap-mass-bands.csv">heatmap-mass-bands.csv</a></p></section>
+{archive_section}</section>
 <section id="curves"><h2>Curves</h2>
 <img src="curves.png" alt="QD score, coverage, max fitness and validity funnel over iterations">
 <p>Data: <a href="metrics.csv">metrics.csv</a></p></section>

@@ -46,6 +46,11 @@ def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
             chosen = [e.program_id for e in elites[:count]]
         elif match := re.fullmatch(r"(\d+),(\d+),(\d+)", elite):
             wanted = tuple(int(g) for g in match.groups())
+            if store.config.archive.kind == "cvt":
+                raise InputFileError(
+                    f"{run_dir} has a CVT archive, whose cells have no h,w,m bins: "
+                    "pick an elite by program id, 'best' or 'top:K'"
+                )
             bins = store.config.archive.bins
             if any(index >= count for index, count in zip(wanted, bins)):
                 raise InputFileError(
