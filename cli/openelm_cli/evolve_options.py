@@ -12,8 +12,8 @@ import click
 from openelm.evolve import DEFAULT_SEED_PROGRAM, EvolveConfig
 from openelm.evolve.config import (
     ARCHIVE_KINDS,
-    DEVICE_CHOICES,
-    DTYPE_CHOICES,
+    DEVICE_OPTIONS,
+    DTYPE_OPTIONS,
     MUTATION_CHOICES,
     BudgetConfig,
     flatten_config,
@@ -105,8 +105,8 @@ EVOLVE_OPTIONS = OptionTable(
         "--model",
         help="Embedded model name, local checkpoint dir or cached Hugging Face id.",
     ),
-    option("model.device", "--device", type=click.Choice(DEVICE_CHOICES)),
-    option("model.dtype", "--dtype", type=click.Choice(DTYPE_CHOICES)),
+    option("model.device", "--device", type=click.Choice(DEVICE_OPTIONS)),
+    option("model.dtype", "--dtype", type=click.Choice(DTYPE_OPTIONS)),
     option("model.temperature", "--temperature", type=float),
     option("model.top_p", "--top-p", type=float),
     option("model.max_new_tokens", "--max-new-tokens", type=int),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from openelm._sodarace import SimConfig
 
@@ -29,6 +29,13 @@ LANGUAGE_MODEL_OPERATORS = frozenset({"prompt", "diff", "crossover"})
 WALKED_FITNESS_THRESHOLD_M = 0.05
 
 Descriptors = tuple[float, float, float]  # height, width, mass of the initial morphology
+
+# Where and in what precision the in-process model runs. Defined here (not in
+# openelm.llm) so that reading or checking a config never imports torch.
+DeviceOption = Literal["auto", "cpu", "cuda"]
+DtypeOption = Literal["auto", "float32", "bfloat16", "float16"]
+DEVICE_OPTIONS: tuple[DeviceOption, ...] = ("auto", "cpu", "cuda")
+DTYPE_OPTIONS: tuple[DtypeOption, ...] = ("auto", "float32", "bfloat16", "float16")
 
 
 class ProgramStatus(StrEnum):
@@ -136,8 +143,8 @@ class MutationConfig:
 @dataclass(frozen=True)
 class ModelConfig:
     model: str = EMBEDDED_MODEL
-    device: str = "auto"
-    dtype: str = "auto"
+    device: DeviceOption = "auto"
+    dtype: DtypeOption = "auto"
     temperature: float = 0.8
     top_p: float = 0.95
     max_new_tokens: int = 256

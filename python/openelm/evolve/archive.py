@@ -190,7 +190,10 @@ class CVTArchive(_Archive):
         self._ribs = _ribs_cvt_archive(np.array(self.centroids))
 
     def unit_descriptors(self, descriptors: Descriptors) -> np.ndarray[Any, np.dtype[np.float64]]:
-        return (np.asarray(descriptors, dtype=np.float64) - self._lows) / self._spans
+        unit: np.ndarray[Any, np.dtype[np.float64]] = (
+            np.asarray(descriptors, dtype=np.float64) - self._lows
+        ) / self._spans
+        return unit
 
     def cell_index(self, descriptors: Descriptors) -> int:
         """The index of the centroid nearest to `descriptors` (scaled to the unit cube)."""
@@ -201,7 +204,10 @@ class CVTArchive(_Archive):
 
     def centroid_descriptors(self) -> np.ndarray[Any, np.dtype[np.float64]]:
         """The centroids in descriptor units, one row per cell."""
-        return np.array(self.centroids) * self._spans + self._lows
+        centroids: np.ndarray[Any, np.dtype[np.float64]] = (
+            np.array(self.centroids) * self._spans + self._lows
+        )
+        return centroids
 
 
 def cvt_centroids(cells: int, seed: int) -> Centroids:

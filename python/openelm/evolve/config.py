@@ -21,6 +21,8 @@ from openelm.records import (
     ARCHIVE_KINDS,
     DEFAULT_ITERATIONS,
     DESCRIPTOR_NAMES,
+    DEVICE_OPTIONS,
+    DTYPE_OPTIONS,
     EMBEDDED_MODEL,
     LANGUAGE_MODEL_OPERATORS,
     WALKED_FITNESS_THRESHOLD_M,
@@ -37,8 +39,8 @@ __all__ = [
     "ARCHIVE_KINDS",
     "DEFAULT_ITERATIONS",
     "DESCRIPTOR_NAMES",
-    "DEVICE_CHOICES",
-    "DTYPE_CHOICES",
+    "DEVICE_OPTIONS",
+    "DTYPE_OPTIONS",
     "EMBEDDED_MODEL",
     "LANGUAGE_MODEL_OPERATORS",
     "MUTATION_CHOICES",
@@ -60,10 +62,6 @@ __all__ = [
 
 OPERATOR_NAMES: tuple[str, ...] = ("prompt", "diff", "crossover", "random")
 MUTATION_CHOICES: tuple[str, ...] = (*OPERATOR_NAMES, "mix")
-# The device and dtype choices of `openelm.llm` (checked there again), kept
-# here so that reading a config never imports torch.
-DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
-DTYPE_CHOICES: tuple[str, ...] = ("auto", "float32", "bfloat16", "float16")
 
 
 # Drawing the centroids (k-means) grows with the cell count; past this a run
@@ -115,7 +113,8 @@ def flatten_config(config: EvolveConfig) -> dict[str, Any]:
 def apply_overrides(config: EvolveConfig, overrides: dict[str, Any]) -> EvolveConfig:
     """A copy of `config` with {dotted path: value} replaced. A value the
     Rust SimConfig refuses raises EvolveConfigError naming its path."""
-    return _apply(config, "", overrides)
+    updated: EvolveConfig = _apply(config, "", overrides)
+    return updated
 
 
 def _apply(value: Any, prefix: str, overrides: dict[str, Any]) -> Any:
@@ -179,14 +178,14 @@ def validate_config(config: EvolveConfig) -> EvolveConfig:
     model = config.model
     if not model.model:
         raise EvolveConfigError("model.model", "model must not be empty")
-    if model.device not in DEVICE_CHOICES:
+    if model.device not in DEVICE_OPTIONS:
         raise EvolveConfigError(
             "model.device",
-            f"device must be one of {', '.join(DEVICE_CHOICES)}, not {model.device!r}",
+            f"device must be one of {', '.join(DEVICE_OPTIONS)}, not {model.device!r}",
         )
-    if model.dtype not in DTYPE_CHOICES:
+    if model.dtype not in DTYPE_OPTIONS:
         raise EvolveConfigError(
-            "model.dtype", f"dtype must be one of {', '.join(DTYPE_CHOICES)}, not {model.dtype!r}"
+            "model.dtype", f"dtype must be one of {', '.join(DTYPE_OPTIONS)}, not {model.dtype!r}"
         )
     if model.temperature < 0 or not math.isfinite(model.temperature):
         raise EvolveConfigError(

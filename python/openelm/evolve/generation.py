@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from openelm.evolve.config import ModelConfig
 from openelm.evolve.operators import Child, PromptPlan
-from openelm.records import CompletionStop
 
 if TYPE_CHECKING:
     # Only for annotations: importing openelm.llm loads torch.
@@ -90,7 +89,7 @@ def realize_plans(
                 completion.text,
                 prompt_tokens=completion.prompt_tokens,
                 completion_tokens=completion.completion_tokens,
-                stopped=CompletionStop(completion.stopped),
+                stopped=completion.stopped,
             )
         )
     return GeneratedBatch(iteration, tuple(children), generation_seconds)

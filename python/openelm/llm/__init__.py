@@ -24,8 +24,6 @@ from openelm.llm.generate import (
     Generator,
 )
 from openelm.llm.models import (
-    DEVICE_OPTIONS,
-    DTYPE_OPTIONS,
     LanguageModel,
     ModelIdentity,
     ModelNotFoundError,
@@ -34,6 +32,7 @@ from openelm.llm.models import (
     resolve_model,
 )
 from openelm.llm.stopping import StopReason, trim_to_function_body
+from openelm.records import DEVICE_OPTIONS, DTYPE_OPTIONS
 
 __all__ = [
     "CACHE_DIR_ENV",

@@ -34,16 +34,12 @@ from openelm.llm.embedded import (
     ensure_embedded_checkpoint,
 )
 from openelm.llm.transformers_compat import cpu_has_native_bfloat16
+from openelm.records import DEVICE_OPTIONS, DTYPE_OPTIONS, DeviceOption, DtypeOption
 
 ADAPTER_CONFIG_NAME = "adapter_config.json"  # a peft adapter directory
 FINETUNE_CARD_NAME = "openelm.json"  # written by `openelm finetune`
 
-DeviceOption = Literal["auto", "cpu", "cuda"]
-DtypeOption = Literal["auto", "float32", "bfloat16", "float16"]
-
 EMBEDDED_MODEL_ALIASES = frozenset({EMBEDDED_MODEL_NAME, "default"})
-DEVICE_OPTIONS: tuple[DeviceOption, ...] = ("auto", "cpu", "cuda")
-DTYPE_OPTIONS: tuple[DtypeOption, ...] = ("auto", "float32", "bfloat16", "float16")
 
 
 class ModelNotFoundError(OpenelmError):

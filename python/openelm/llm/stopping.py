@@ -12,17 +12,14 @@ should produce.)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from transformers import PreTrainedTokenizerBase
 
+from openelm.records import CompletionStop
 
-class StopReason(StrEnum):
-    """Why a completion ended."""
-
-    SCOPE_END = "scope_end"  # a non-empty line at column 0: make_walker's body is over
-    EOS = "eos"  # the model emitted end-of-sequence
-    MAX_NEW_TOKENS = "max_new_tokens"  # out of token budget: the body may be cut short
+# Why a completion ended. The run store records it with each child, so the
+# enum lives in openelm.records (a leaf module); the engine names it StopReason.
+StopReason = CompletionStop
 
 
 def newline_token_ids(vocabulary: list[str]) -> frozenset[int]:

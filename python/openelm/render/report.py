@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import numpy as np
@@ -29,6 +30,10 @@ from openelm.evolve.archive import CVTArchive, build_archive
 from openelm.records import ArchiveConfig, Elite, IterationMetrics, ProgramRecord
 from openelm.render.animate import RenderError, RenderOptions, Subject, render_subjects
 from openelm.store import RunStore
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.cm import ScalarMappable
 
 TOP_ELITES = 12
 ANIMATION_OPTIONS = RenderOptions(format="gif", fps=15, size=(320, 220))
@@ -128,11 +133,28 @@ def _best_over_mass(grid: np.ndarray) -> np.ndarray:
     return np.where(filled, best, np.nan)
 
 
+def _colour_limit(fitness: np.ndarray) -> float:
+    """The top of the fitness colour scale: the best fitness shown, or 1 when none is positive."""
+    finite = fitness[np.isfinite(fitness)]
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def _save_width_height_map(
+    figure: Figure, axes: Axes, shading: ScalarMappable, title: str, path: Path
+) -> None:
+    """Label a best-fitness map over (width, height), add its colour bar and save it."""
+    axes.set_xlabel("width (genome units)")
+    axes.set_ylabel("height (genome units)")
+    axes.set_title(title)
+    figure.colorbar(shading, ax=axes, label="best fitness (m)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
 def _heatmaps(grid: np.ndarray, archive_config: ArchiveConfig, out: Path) -> None:
     (h_low, h_high), (w_low, w_high), (m_low, m_high) = archive_config.ranges
     extent = (w_low, w_high, h_low, h_high)
-    finite = grid[np.isfinite(grid)]
-    vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    vmax = _colour_limit(grid)
     best = _best_over_mass(grid)
 
     figure = Figure(figsize=(6, 5))
@@ -146,12 +168,9 @@ def _heatmaps(grid: np.ndarray, archive_config: ArchiveConfig, out: Path) -> Non
         extent=extent,
         aspect="auto",
     )
-    axes.set_xlabel("width (genome units)")
-    axes.set_ylabel("height (genome units)")
-    axes.set_title("best fitness over all masses (grey: empty)")
-    figure.colorbar(image, ax=axes, label="best fitness (m)")
-    figure.tight_layout()
-    figure.savefig(out / "heatmap.png", dpi=100)
+    _save_width_height_map(
+        figure, axes, image, "best fitness over all masses (grey: empty)", out / "heatmap.png"
+    )
     _write_csv(
         out / "heatmap.csv",
         ["height_bin", "width_bin", "best_fitness_m"],
@@ -215,8 +234,7 @@ def _voronoi_heatmap(archive: CVTArchive, elites: Sequence[Elite], out: Path) ->
         region = diagram.regions[diagram.point_region[index]]
         vertices = np.clip(diagram.vertices[region], 0.0, 1.0)
         polygons.append(vertices * spans + lows)
-    finite = fitness[np.isfinite(fitness)]
-    vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    vmax = _colour_limit(fitness)
     figure = Figure(figsize=(6, 5))
     axes = figure.add_subplot()
     collection = PolyCollection(
@@ -227,12 +245,13 @@ def _voronoi_heatmap(archive: CVTArchive, elites: Sequence[Elite], out: Path) ->
     axes.add_collection(collection)
     axes.set_xlim(w_low, w_high)
     axes.set_ylim(h_low, h_high)
-    axes.set_xlabel("width (genome units)")
-    axes.set_ylabel("height (genome units)")
-    axes.set_title("CVT cells by (width, height) of their centroid (grey: empty)")
-    figure.colorbar(collection, ax=axes, label="best fitness (m)")
-    figure.tight_layout()
-    figure.savefig(out / "heatmap.png", dpi=100)
+    _save_width_height_map(
+        figure,
+        axes,
+        collection,
+        "CVT cells by (width, height) of their centroid (grey: empty)",
+        out / "heatmap.png",
+    )
     _write_csv(
         out / "heatmap.csv",
         ["cell", "height", "width", "mass", "fitness_m"],
@@ -303,7 +322,7 @@ def _code(text: str, lexer: PythonLexer | DiffLexer) -> str:
     return highlight(text, lexer, HtmlFormatter(cssclass="code"))
 
 
-def _elite_card(rank: int, program: ProgramRecord, cell: tuple[int, int, int], gif: str) -> str:
+def _elite_card(rank: int, program: ProgramRecord, cell: tuple[int, ...], gif: str) -> str:
     fitness = math.nan if program.fitness is None else program.fitness
     return (
         f'<div class="card"><h3>#{rank} · program {program.id}</h3>'
