@@ -3,9 +3,10 @@ tokenizer, seed genomes, and ways to run the CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -76,11 +77,24 @@ def openelm_process(args: Sequence[str], cwd: Path, **popen: object) -> subproce
     )
 
 
+@contextlib.contextmanager
+def running_openelm(args: Sequence[str], cwd: Path) -> Iterator[subprocess.Popen[str]]:
+    """`openelm ARGS` as a child process that is killed when the block ends,
+    so a failing test never leaves a long run behind."""
+    process = openelm_process(args, cwd)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
 def run_openelm(
     args: Sequence[str], cwd: Path, timeout: float = 120.0
 ) -> subprocess.CompletedProcess[str]:
-    process = openelm_process(args, cwd)
-    stdout, stderr = process.communicate(timeout=timeout)
+    with running_openelm(args, cwd) as process:
+        stdout, stderr = process.communicate(timeout=timeout)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from tests.evolve.conftest import (
     assert_store_consistent,
-    openelm_process,
     run_fingerprint,
     run_openelm,
+    running_openelm,
 )
 
 COMMON = [
@@ -44,7 +44,11 @@ def _committed_iterations(run_dir: Path) -> int:
         return 0
 
 
-def _wait_for_iterations(run_dir: Path, count: int, process: object, timeout: float = 90.0) -> None:
+# Generous: the machine may be busy with builds; the guard only stops a run
+# that never gets going from hanging the suite.
+def _wait_for_iterations(
+    run_dir: Path, count: int, process: object, timeout: float = 300.0
+) -> None:
     deadline = time.monotonic() + timeout
     while _committed_iterations(run_dir) < count:
         assert process.poll() is None, process.communicate()  # type: ignore[attr-defined]
@@ -67,12 +71,12 @@ def test_ctrl_c_commits_the_iteration_and_the_run_resumes(
         "5",
         *COMMON,
     ]
-    process = openelm_process(
+    with running_openelm(
         [*args, "--iterations", "100000", "--run-dir", str(run_dir)], tmp_path
-    )
-    _wait_for_iterations(run_dir, 3, process)
-    process.send_signal(signal.SIGINT)
-    _stdout, stderr = process.communicate(timeout=60)
+    ) as process:
+        _wait_for_iterations(run_dir, 3, process)
+        process.send_signal(signal.SIGINT)
+        _stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert f"resume with: openelm evolve --resume {run_dir}" in stderr
@@ -90,10 +94,12 @@ def test_kill_9_loses_nothing_committed_and_resumes_to_the_same_archive(
 ) -> None:
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     args = ["evolve", "--mutation", "random", "--seed", "9", *COMMON]
-    process = openelm_process([*args, "--iterations", "100000", "--run-dir", str(killed)], tmp_path)
-    _wait_for_iterations(killed, 4, process)
-    process.kill()
-    process.communicate(timeout=30)
+    with running_openelm(
+        [*args, "--iterations", "100000", "--run-dir", str(killed)], tmp_path
+    ) as process:
+        _wait_for_iterations(killed, 4, process)
+        process.kill()
+        process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL
     last = assert_store_consistent(killed)
     target = last + 3
