@@ -12,6 +12,7 @@ import click
 from openelm.evolve import DEFAULT_SEED_PROGRAM, EvolveConfig
 from openelm.evolve.config import (
     ARCHIVE_KINDS,
+    DEFAULT_MIX_WEIGHTS,
     DEVICE_OPTIONS,
     DTYPE_OPTIONS,
     MUTATION_CHOICES,
@@ -45,7 +46,10 @@ EVOLVE_OPTIONS = OptionTable(
         "mutation.mix_weights",
         "--mix",
         type=OperatorMix(),
-        help="Operator weights for --mutation mix, e.g. prompt=0.5,diff=0.3,crossover=0.2.",
+        help="Operator weights for --mutation mix, e.g. prompt=0.5,diff=0.3,crossover=0.2; "
+        "without it, mix uses "
+        + ",".join(f"{name}={weight:g}" for name, weight in DEFAULT_MIX_WEIGHTS)
+        + " (docs/science.md).",
     ),
     option(
         "mutation.crossover_parents",

@@ -22,7 +22,7 @@ DESCRIPTOR_NAMES: tuple[str, str, str] = ("height", "width", "mass")
 EMBEDDED_MODEL = "smollm2-135m"
 DEFAULT_ITERATIONS = 50
 # The operators that ask the language model for a child (`random` does not).
-LANGUAGE_MODEL_OPERATORS = frozenset({"prompt", "diff", "crossover"})
+LANGUAGE_MODEL_OPERATORS = frozenset({"prompt", "diff", "crossover", "target"})
 # A walker must move its centre of mass further than this (metres over the
 # scored window) to count as "walked" in the validity funnel: below it, the
 # motion is the settling wobble of a body that does not walk.
@@ -114,12 +114,21 @@ class ArchiveConfig:
         return self.bins[0] * self.bins[1] * self.bins[2]
 
 
+# `--mutation mix` without `--mix`: the mix docs/science.md measured best.
+DEFAULT_MIX_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("random", 0.5),
+    ("target", 0.25),
+    ("prompt", 0.25),
+)
+
+
 @dataclass(frozen=True)
 class MutationConfig:
     """Which operators make children, and their own settings.
 
     `operator` is one operator name or `mix`; with `mix`, `mix_weights`
-    holds (operator, weight) pairs, weights summing to 1.
+    holds (operator, weight) pairs, weights summing to 1 (none given:
+    `DEFAULT_MIX_WEIGHTS`).
     """
 
     operator: str = "prompt"
@@ -133,7 +142,8 @@ class MutationConfig:
     def weights(self) -> tuple[tuple[str, float], ...]:
         """(operator, probability) for every operator that can be picked."""
         if self.operator == "mix":
-            return tuple((name, weight) for name, weight in self.mix_weights if weight > 0)
+            chosen = self.mix_weights or DEFAULT_MIX_WEIGHTS
+            return tuple((name, weight) for name, weight in chosen if weight > 0)
         return ((self.operator, 1.0),)
 
     def uses_language_model(self) -> bool:
@@ -304,6 +314,13 @@ class ProgramRecord:
     stopped: CompletionStop | None = None
     # What validation repaired (self-connections dropped), one line each.
     warnings: tuple[str, ...] = ()
+    # The cell a `target` child was asked to land in (None for other operators).
+    target_cell: int | None = None
+
+    @property
+    def on_target(self) -> bool:
+        """Whether a targeted child landed in the cell it was asked for."""
+        return self.target_cell is not None and self.cell == self.target_cell
 
 
 @dataclass(frozen=True)
@@ -332,8 +349,10 @@ class ArchiveEvent:
 class Funnel:
     """How many programs reached each stage: generated -> parsed -> ran ->
     valid walker -> walked (fitness above WALKED_FITNESS_THRESHOLD_M).
-    `truncated` counts, beside the stages, the completions the language
-    model was cut off in by its token budget (`max_new_tokens`)."""
+    Beside the stages: `truncated` counts the completions the language
+    model was cut off in by its token budget (`max_new_tokens`); `targeted`
+    the children of the `target` operator, and `on_target` those of them
+    that landed in the cell they were asked for."""
 
     generated: int = 0
     parsed: int = 0
@@ -341,6 +360,8 @@ class Funnel:
     valid: int = 0
     walked: int = 0
     truncated: int = 0
+    targeted: int = 0
+    on_target: int = 0
 
     @classmethod
     def of(cls, programs: Iterable[ProgramRecord]) -> Funnel:
@@ -357,6 +378,8 @@ class Funnel:
                 and fitness > WALKED_FITNESS_THRESHOLD_M
             )
             counts["truncated"] += program.stopped == CompletionStop.MAX_NEW_TOKENS
+            counts["targeted"] += program.target_cell is not None
+            counts["on_target"] += program.on_target
         return cls(**counts)
 
     def __add__(self, other: Funnel) -> Funnel:
@@ -365,6 +388,11 @@ class Funnel:
     @property
     def valid_fraction(self) -> float:
         return self.valid / self.generated if self.generated else 0.0
+
+    @property
+    def target_hit_rate(self) -> float | None:
+        """The share of targeted children that landed in their target cell."""
+        return self.on_target / self.targeted if self.targeted else None
 
     def to_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -416,6 +444,7 @@ class IterationMetrics:
 __all__ = [
     "ARCHIVE_KINDS",
     "DEFAULT_ITERATIONS",
+    "DEFAULT_MIX_WEIGHTS",
     "DESCRIPTOR_NAMES",
     "EMBEDDED_MODEL",
     "LANGUAGE_MODEL_OPERATORS",

@@ -91,6 +91,7 @@ CREATE TABLE programs (
     walker_json TEXT,
     warnings TEXT,
     stopped TEXT,
+    target_cell INTEGER,
     UNIQUE (iteration, batch_index)
 );
 CREATE INDEX programs_by_source_hash ON programs (source_hash);
@@ -124,7 +125,9 @@ CREATE TABLE iterations (
     generation_seconds REAL NOT NULL,
     evaluation_seconds REAL NOT NULL,
     wall_seconds REAL NOT NULL,
-    truncated INTEGER NOT NULL DEFAULT 0
+    truncated INTEGER NOT NULL DEFAULT 0,
+    targeted INTEGER NOT NULL DEFAULT 0,
+    on_target INTEGER NOT NULL DEFAULT 0
 );
 """
 
@@ -288,7 +291,7 @@ class RunStore:
         funnel = metrics.funnel
         with self._transaction():
             self._connection.executemany(
-                "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [_program_row(program) for program in programs],
             )
             self._connection.executemany(
@@ -307,7 +310,7 @@ class RunStore:
                 ],
             )
             self._connection.execute(
-                "INSERT INTO iterations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO iterations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     metrics.iteration,
                     _now(),
@@ -331,6 +334,8 @@ class RunStore:
                     metrics.evaluation_seconds,
                     metrics.wall_seconds,
                     funnel.truncated,
+                    funnel.targeted,
+                    funnel.on_target,
                 ),
             )
 
@@ -373,14 +378,17 @@ class RunStore:
         ]
 
     def iteration_metrics(self) -> list[IterationMetrics]:
-        # A run older than the `truncated` column counted no truncations.
-        truncated = "truncated" if "truncated" in _columns(self._connection, "iterations") else "0"
+        # A run older than a counter's column counted none.
+        present = _columns(self._connection, "iterations")
+        truncated, targeted, on_target = (
+            name if name in present else "0" for name in ("truncated", "targeted", "on_target")
+        )
         rows = self._connection.execute(
             f"""
             SELECT iteration, evaluations, programs, niches_filled, niches_total, qd_score, max_fitness,
                    mean_fitness, generated, parsed, ran, valid, walked, new_cells, improved_cells,
                    prompt_tokens, completion_tokens, generation_seconds, evaluation_seconds, wall_seconds,
-                   {truncated}
+                   {truncated}, {targeted}, {on_target}
             FROM iterations ORDER BY iteration
             """
         )
@@ -401,6 +409,8 @@ class RunStore:
                     valid=row[11],
                     walked=row[12],
                     truncated=row[20],
+                    targeted=row[21],
+                    on_target=row[22],
                 ),
                 new_cells=row[13],
                 improved_cells=row[14],
@@ -498,6 +508,9 @@ _ADDED_COLUMNS = (
     ("programs", "warnings", "TEXT"),
     ("programs", "stopped", "TEXT"),
     ("iterations", "truncated", "INTEGER NOT NULL DEFAULT 0"),
+    ("programs", "target_cell", "INTEGER"),
+    ("iterations", "targeted", "INTEGER NOT NULL DEFAULT 0"),
+    ("iterations", "on_target", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 
@@ -543,6 +556,7 @@ def _program_row(program: ProgramRecord) -> tuple[Any, ...]:
         program.walker_json,
         json.dumps(list(program.warnings)) if program.warnings else None,
         program.stopped,
+        program.target_cell,
     )
 
 
@@ -571,6 +585,7 @@ def _program_record(row: Sequence[Any]) -> ProgramRecord:
         # Databases written before the column existed have 21 columns.
         warnings=tuple(json.loads(row[21])) if len(row) > 21 and row[21] else (),
         stopped=CompletionStop(row[22]) if len(row) > 22 and row[22] else None,
+        target_cell=row[23] if len(row) > 23 else None,
     )
 
 

@@ -138,7 +138,6 @@ def test_config_errors_name_the_flag(
         (["--eval-timeout", "0"], "--eval-timeout: evaluation timeout must be positive"),
         (["--crossover-parents", "1"], "--crossover-parents: crossover needs at least 2 parents"),
         (["--mix", "prompt=1"], "--mix: mix weights are only used with --mutation mix"),
-        (["--mutation", "mix"], "--mix: mutation 'mix' needs weights"),
         (["--bins", "200"], "--bins: 8000000 cells is too many"),
         (["--seed", "-3"], "--seed: seed must be a non-negative integer"),
         (["--time-limit", "0"], "--time-limit: time limit must be positive"),

@@ -120,7 +120,6 @@ def test_evolve_json_show_runs_and_export(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--mutation", "mix"], "needs weights"),
         (["--mutation", "mix", "--mix", "prompt=0.7,diff=0.7"], "sum to 1"),
         (["--mix", "prompt=1"], "only used with --mutation mix"),
         (["--batch-size", "0"], "batch size must be at least 1"),

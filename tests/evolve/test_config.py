@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
 from openelm._sodarace import SimConfig
 from openelm.evolve import EvolveConfig, EvolveConfigError, ResumeConflictError, SeedProgram
 from openelm.evolve.config import (
+    DEFAULT_MIX_WEIGHTS,
     BudgetConfig,
     MutationConfig,
     apply_overrides,
     flatten_config,
     validate_config,
 )
-from openelm.evolve.runner import resumed_config
+from openelm.evolve.runner import new_config, resumed_config
 
 BASE = EvolveConfig(seed=1, seed_programs=(SeedProgram("x", "def make_walker():\n    pass\n"),))
 
@@ -34,13 +36,21 @@ def test_round_trip_through_a_dict() -> None:
         ((("prompt", 0.5), ("walk", 0.5)), "unknown operator 'walk'"),
         ((("prompt", 1.5), ("diff", -0.5)), "must be >= 0"),
         ((("prompt", 0.5), ("prompt", 0.5)), "appears twice"),
-        ((), "needs weights"),
     ],
 )
 def test_bad_mix_weights(mix: tuple[tuple[str, float], ...], message: str) -> None:
     config = replace(BASE, mutation=MutationConfig(operator="mix", mix_weights=mix))
     with pytest.raises(EvolveConfigError, match=message):
         validate_config(config)
+
+
+def test_mix_without_weights_takes_the_documented_default() -> None:
+    config = new_config({"mutation.operator": "mix", "seed": 1})
+    # Written into the config, so the stored run keeps them.
+    assert config.mutation.mix_weights == DEFAULT_MIX_WEIGHTS
+    assert validate_config(config) is config
+    assert MutationConfig(operator="mix").weights() == DEFAULT_MIX_WEIGHTS
+    assert math.isclose(sum(weight for _, weight in DEFAULT_MIX_WEIGHTS), 1.0)
 
 
 def test_ranges_and_bins() -> None:

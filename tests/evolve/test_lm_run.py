@@ -15,7 +15,7 @@ from openelm.store import RunStore
 
 from tests.evolve.conftest import assert_store_consistent, make_config, run_fingerprint
 
-MIX = (("prompt", 0.3), ("diff", 0.2), ("crossover", 0.2), ("random", 0.3))
+MIX = (("prompt", 0.2), ("diff", 0.2), ("crossover", 0.2), ("target", 0.2), ("random", 0.2))
 
 
 def test_language_model_run_stores_programs_tokens_and_identity(
@@ -40,9 +40,11 @@ def test_language_model_run_stores_programs_tokens_and_identity(
         # Batch i is bred from the archive after iteration i-2 (the pipeline's lag).
         bred_from = {i: {e.program_id for e in store.elites(max(i - 2, 0))} for i in range(1, 4)}
     operators = {program.operator for program in programs.values()}
-    assert {"prompt", "diff", "crossover", "random"} <= operators
+    assert {"prompt", "diff", "crossover", "target", "random"} <= operators
     for program in programs.values():
-        if program.operator in ("prompt", "diff", "crossover"):
+        # Only target children carry a target cell.
+        assert (program.target_cell is not None) == (program.operator == "target")
+        if program.operator in ("prompt", "diff", "crossover", "target"):
             assert program.prompt_tokens > 0 and program.completion_tokens > 0
             # The child keeps its (best) parent's helpers and gets one new make_walker.
             base = max(
@@ -62,6 +64,10 @@ def test_language_model_run_stores_programs_tokens_and_identity(
             assert len(set(program.parent_ids)) == len(program.parent_ids) == expected
     generated = [m for m in metrics if m.iteration > 0]
     assert all(m.completion_tokens > 0 and m.generation_seconds > 0 for m in generated)
+    assert sum(m.funnel.targeted for m in metrics) == sum(
+        p.operator == "target" for p in programs.values()
+    )
+    assert sum(m.funnel.on_target for m in metrics) == sum(p.on_target for p in programs.values())
     assert sum(m.completion_tokens for m in metrics) == sum(
         p.completion_tokens for p in programs.values()
     )

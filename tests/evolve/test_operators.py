@@ -8,6 +8,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from openelm.evolve.archive import ArchiveSnapshot
 from openelm.evolve.genome_source import assemble_child, missing_definitions, split_genome
 from openelm.evolve.operators import (
     CommitMessageOperator,
@@ -18,6 +19,9 @@ from openelm.evolve.operators import (
 from openelm.evolve.operators.random_numbers import number_literals
 from openelm.evolve.prompts import COMMIT_MESSAGES, PROMPT_INSTRUCTION, WALKER_API_DOC
 from openelm.records import Elite
+
+# The operators other than `target` do not look at the archive.
+NO_ARCHIVE = ArchiveSnapshot(())
 
 GENOME = '''import math
 
@@ -78,7 +82,9 @@ def test_a_source_without_make_walker_gets_one_appended() -> None:
 
 
 def test_prompt_operator_follows_the_elm_layout_and_builds_a_complete_child() -> None:
-    plan = ModificationPromptOperator().plan([parent(7, GENOME, 1.0)], np.random.default_rng(0))
+    plan = ModificationPromptOperator().plan(
+        [parent(7, GENOME, 1.0)], np.random.default_rng(0), NO_ARCHIVE
+    )
     assert plan.prompt is not None
     assert plan.prompt.startswith(WALKER_API_DOC)
     assert plan.prompt.endswith(GENOME + "\n" + PROMPT_INSTRUCTION + "def make_walker():\n")
@@ -98,7 +104,7 @@ def test_diff_operator_draws_commit_messages_40_30_30() -> None:
     operator = CommitMessageOperator()
     drawn: Counter[str] = Counter()
     for index in range(3000):
-        plan = operator.plan([parent(1, GENOME, 1.0)], np.random.default_rng(index))
+        plan = operator.plan([parent(1, GENOME, 1.0)], np.random.default_rng(index), NO_ARCHIVE)
         assert plan.prompt is not None
         message = next(
             line for line in plan.prompt.splitlines() if line.startswith("# Commit message: ")
@@ -109,7 +115,9 @@ def test_diff_operator_draws_commit_messages_40_30_30() -> None:
 
 
 def test_diff_prompt_prefills_the_unchanged_head_of_the_file() -> None:
-    plan = CommitMessageOperator().plan([parent(1, GENOME, 1.0)], np.random.default_rng(0))
+    plan = CommitMessageOperator().plan(
+        [parent(1, GENOME, 1.0)], np.random.default_rng(0), NO_ARCHIVE
+    )
     assert plan.prompt is not None
     before, after = plan.prompt.split("# File walker.py after the commit:\n")
     assert GENOME in before
@@ -123,7 +131,7 @@ def test_crossover_orders_parents_by_fitness_and_carries_missing_helpers() -> No
         parent(2, GENOME, 0.9),
         parent(3, "def make_walker():\n    pass\n", 0.5),
     ]
-    plan = operator.plan(parents, np.random.default_rng(0))
+    plan = operator.plan(parents, np.random.default_rng(0), NO_ARCHIVE)
     assert plan.parent_ids == (1, 3, 2)  # ascending fitness: the best is next to the completion
     assert plan.prompt is not None
     assert plan.prompt.index("# Walker 1:\n" + OTHER) < plan.prompt.index("# Walker 3:\n" + GENOME)

@@ -164,13 +164,34 @@ def test_stop_reasons_and_truncations_are_stored(tmp_path: Path) -> None:
         assert [m.funnel.truncated for m in store.iteration_metrics()] == [0, 1]
 
 
+def test_target_cells_and_hits_are_stored(tmp_path: Path) -> None:
+    hit = replace(_program(2, 1, 2.0, 10), target_cell=10)
+    miss = replace(_program(3, 1, 2.0, 11), target_cell=12)
+    with RunStore.create(tmp_path / "run", CONFIG, None) as store:
+        store.commit_iteration(_metrics(0, 1), [_program(1, 0, 1.0, 10)], [])
+        metrics = replace(_metrics(1, 3), funnel=Funnel.of([hit, miss]))
+        store.commit_iteration(metrics, [hit, miss], [])
+    with RunStore.open(tmp_path / "run", read_only=True) as store:
+        assert [p.target_cell for p in store.programs()] == [None, 10, 12]
+        assert [p.on_target for p in store.programs()] == [False, True, False]
+        funnel = store.iteration_metrics()[1].funnel
+        assert (funnel.targeted, funnel.on_target, funnel.target_hit_rate) == (2, 1, 0.5)
+
+
 def test_a_store_older_than_the_stop_columns_reads_and_gains_them(tmp_path: Path) -> None:
     with RunStore.create(tmp_path / "run", CONFIG, None) as store:
         store.commit_iteration(_metrics(0, 1), [_program(1, 0, 1.0, 10)], [])
-    # Make it look like a store written before `stopped` and `truncated` existed.
+    # Make it look like a store written before `stopped` and `truncated`
+    # (and the target columns after them) existed.
     connection = sqlite3.connect(tmp_path / "run" / DB_NAME)
-    connection.execute("ALTER TABLE programs DROP COLUMN stopped")
-    connection.execute("ALTER TABLE iterations DROP COLUMN truncated")
+    for table, column in (
+        ("programs", "target_cell"),
+        ("programs", "stopped"),
+        ("iterations", "on_target"),
+        ("iterations", "targeted"),
+        ("iterations", "truncated"),
+    ):
+        connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     connection.commit()
     connection.close()
     with RunStore.open(tmp_path / "run", read_only=True) as store:

@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 from openelm.evolve.genome_source import split_genome
-from openelm.evolve.prompts import WALKER_API_DOC, commit_prompt, modification_prompt
+from openelm.evolve.prompts import (
+    MEASURED_LINE,
+    TARGET_INSTRUCTION,
+    WALKER_API_DOC,
+    commit_prompt,
+    modification_prompt,
+)
 from openelm.finetune import DatasetError, build_dataset, write_jsonl
-from openelm.finetune.datasets import MEASURED_LINE, TARGET_INSTRUCTION, program_prompt_parts
+from openelm.finetune.datasets import program_prompt_parts
 from openelm.store import RunStore
 from openelm_cli.main import main
 

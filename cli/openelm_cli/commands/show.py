@@ -48,6 +48,11 @@ def print_summary(summary: dict[str, Any]) -> None:
             # Old stores' summaries may lack the count; nothing was recorded then.
             + f" ({funnel.get('truncated', 0)} cut off by max_new_tokens)",
         ),
+        *(
+            [("target hits", f"{funnel['on_target']} of {funnel['targeted']} targeted children")]
+            if funnel.get("targeted")
+            else []
+        ),
         ("tokens generated", str(summary["tokens_generated"])),
         ("tokens/s", f"{summary['tokens_per_second']:.1f}"),
         ("evaluations/s", f"{summary['evaluations_per_second']:.1f}"),

@@ -37,6 +37,10 @@ CVT_SAMPLES_PER_CELL = 20
 
 Centroids = tuple[tuple[float, float, float], ...]
 
+# A CVT cell's neighbours are its nearest centroids; six matches a grid
+# cell's face neighbours.
+CVT_NEIGHBOURS = 6
+
 
 @dataclass(frozen=True)
 class ArchiveSnapshot:
@@ -48,6 +52,10 @@ class ArchiveSnapshot:
 
     def __len__(self) -> int:
         return len(self.elites)
+
+    @property
+    def filled_cells(self) -> frozenset[int]:
+        return frozenset(elite.cell for elite in self.elites)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,14 @@ class _Archive:
 
     def cell_coordinates(self, cell: int) -> tuple[int, ...]:
         """How a cell is named to people: grid bins, or the CVT centroid's index."""
+        raise NotImplementedError
+
+    def cell_centre(self, cell: int) -> Descriptors:
+        """The descriptors at the middle of a cell: what a niche-targeted prompt asks for."""
+        raise NotImplementedError
+
+    def neighbours(self, cell: int) -> tuple[int, ...]:
+        """The cells next to `cell`, in increasing order."""
         raise NotImplementedError
 
     def add(
@@ -171,6 +187,28 @@ class GridArchive(_Archive):
         height_bin, width_bin = divmod(height_and_width, width_bins)
         return (height_bin, width_bin, mass_bin)
 
+    def cell_centre(self, cell: int) -> Descriptors:
+        height, width, mass = (
+            low + (index + 0.5) * (high - low) / count
+            for index, (low, high), count in zip(
+                self.cell_coordinates(cell), self.config.ranges, self.config.bins
+            )
+        )
+        return (height, width, mass)
+
+    def neighbours(self, cell: int) -> tuple[int, ...]:
+        """The up to six cells one bin away along one descriptor."""
+        _, width_bins, mass_bins = self.config.bins
+        coordinates = self.cell_coordinates(cell)
+        found = []
+        for axis, count in enumerate(self.config.bins):
+            for step in (-1, 1):
+                moved = list(coordinates)
+                moved[axis] += step
+                if 0 <= moved[axis] < count:
+                    found.append((moved[0] * width_bins + moved[1]) * mass_bins + moved[2])
+        return tuple(sorted(found))
+
 
 class CVTArchive(_Archive):
     """Cells are the Voronoi regions of `centroids`, given in unit-cube
@@ -201,6 +239,17 @@ class CVTArchive(_Archive):
 
     def cell_coordinates(self, cell: int) -> tuple[int]:
         return (cell,)
+
+    def cell_centre(self, cell: int) -> Descriptors:
+        height, width, mass = (float(value) for value in self.centroid_descriptors()[cell])
+        return (height, width, mass)
+
+    def neighbours(self, cell: int) -> tuple[int, ...]:
+        """The `CVT_NEIGHBOURS` centroids nearest to this cell's, in the unit cube."""
+        units = np.array(self.centroids)
+        distances = np.sum((units - units[cell]) ** 2, axis=1)
+        order = np.lexsort((np.arange(len(units)), distances))
+        return tuple(sorted(int(index) for index in order[1 : CVT_NEIGHBOURS + 1]))
 
     def centroid_descriptors(self) -> np.ndarray[Any, np.dtype[np.float64]]:
         """The centroids in descriptor units, one row per cell."""

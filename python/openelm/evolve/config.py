@@ -20,6 +20,7 @@ from openelm.errors import ConfigFieldError
 from openelm.records import (
     ARCHIVE_KINDS,
     DEFAULT_ITERATIONS,
+    DEFAULT_MIX_WEIGHTS,
     DESCRIPTOR_NAMES,
     DEVICE_OPTIONS,
     DTYPE_OPTIONS,
@@ -38,6 +39,7 @@ from openelm.records import (
 __all__ = [
     "ARCHIVE_KINDS",
     "DEFAULT_ITERATIONS",
+    "DEFAULT_MIX_WEIGHTS",
     "DESCRIPTOR_NAMES",
     "DEVICE_OPTIONS",
     "DTYPE_OPTIONS",
@@ -60,7 +62,7 @@ __all__ = [
     "validate_config",
 ]
 
-OPERATOR_NAMES: tuple[str, ...] = ("prompt", "diff", "crossover", "random")
+OPERATOR_NAMES: tuple[str, ...] = ("prompt", "diff", "crossover", "target", "random")
 MUTATION_CHOICES: tuple[str, ...] = (*OPERATOR_NAMES, "mix")
 
 
@@ -236,12 +238,7 @@ def _validate_mutation(mutation: MutationConfig) -> None:
             "mutation.operator",
             f"mutation must be one of {', '.join(MUTATION_CHOICES)}, not {mutation.operator!r}",
         )
-    if mutation.operator == "mix":
-        if not mutation.mix_weights:
-            raise EvolveConfigError(
-                "mutation.mix_weights",
-                "mutation 'mix' needs weights, e.g. prompt=0.5,diff=0.3,crossover=0.2",
-            )
+    if mutation.operator == "mix" and mutation.mix_weights:
         names = [name for name, _ in mutation.mix_weights]
         for name, weight in mutation.mix_weights:
             if name not in OPERATOR_NAMES:

@@ -39,7 +39,9 @@ class MutationEmitter:
             parents = [snapshot.elites[int(i)] for i in cells]
             plans.append(
                 operator.plan(
-                    parents, stream_rng(run_seed, iteration, Stream.OPERATOR, child_index)
+                    parents,
+                    stream_rng(run_seed, iteration, Stream.OPERATOR, child_index),
+                    snapshot,
                 )
             )
         return plans

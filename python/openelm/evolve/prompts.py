@@ -38,6 +38,12 @@ COMMIT_MESSAGES: tuple[tuple[str, float], ...] = (
 
 CROSSOVER_INSTRUCTION = "# Create a new walker that combines ideas from the walkers above.\n"
 
+# The niche-targeted prompt (the `target` operator, and the `targeted`
+# fine-tuning dataset, which teaches a model to follow it): the parent's
+# measured descriptors, then the ones the child should have.
+MEASURED_LINE = "# The walker above has height {0:.1f}, width {1:.1f} and mass {2:.1f}.\n"
+TARGET_INSTRUCTION = "# Create a new walker with height {0:.1f}, width {1:.1f} and mass {2:.1f}.\n"
+
 
 def _with_newline(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
@@ -63,6 +69,25 @@ def commit_prompt(parent_source: str, commit_message: str, parent_prefix: str) -
         + "# File walker.py after the commit:\n"
         + parent_prefix
         + ENTRY_DEF
+    )
+
+
+def targeted_prompt(
+    parent_source: str,
+    parent_descriptors: Sequence[float],
+    target_descriptors: Sequence[float],
+    child_head: str,
+) -> str:
+    """API doc, the parent and its measured height, width and mass, the
+    target's, then the child's head (up to and including `def make_walker():`)."""
+    return (
+        WALKER_API_DOC
+        + "\n"
+        + _with_newline(parent_source)
+        + MEASURED_LINE.format(*parent_descriptors)
+        + "\n"
+        + TARGET_INSTRUCTION.format(*target_descriptors)
+        + child_head
     )
 
 

@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -49,7 +49,7 @@ from openelm.evolve.generation import Completer, GeneratedBatch, LanguageModelCo
 from openelm.evolve.operators import Child
 from openelm.evolve.scheduler import SEED_OPERATOR, Scheduler
 from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
-from openelm.records import Funnel, IterationMetrics
+from openelm.records import DEFAULT_MIX_WEIGHTS, Funnel, IterationMetrics
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
 from openelm.store import DB_NAME, RunStore, RunStoreError
 
@@ -181,7 +181,12 @@ def new_config(overrides: Mapping[str, Any]) -> EvolveConfig:
     for path in overrides:
         if path not in known:
             raise ValueError(f"unknown config field {path!r}")
-    return apply_overrides(base, dict(overrides))
+    config = apply_overrides(base, dict(overrides))
+    if config.mutation.operator == "mix" and not config.mutation.mix_weights:
+        # Written into the run, so a resume keeps these weights even if the
+        # default changes later.
+        config = replace(config, mutation=replace(config.mutation, mix_weights=DEFAULT_MIX_WEIGHTS))
+    return config
 
 
 def resumed_config(stored: EvolveConfig, overrides: dict[str, Any]) -> EvolveConfig:

@@ -40,7 +40,9 @@ class Scheduler:
         self.config = config
         self.archive = archive
         self.completer = completer
-        self.emitter = MutationEmitter(build_operators(config.mutation), config.mutation.weights())
+        self.emitter = MutationEmitter(
+            build_operators(config.mutation, archive), config.mutation.weights()
+        )
 
     def ask(self, iteration: int, snapshot: ArchiveSnapshot, count: int) -> GeneratedBatch:
         """`count` children for `iteration`, bred from the elites in `snapshot`."""
@@ -120,6 +122,7 @@ class Scheduler:
                     completion=child.completion,
                     stopped=child.stopped,
                     warnings=result.warnings,
+                    target_cell=child.target_cell,
                 )
             )
         funnel = Funnel.of(programs)

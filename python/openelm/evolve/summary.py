@@ -53,6 +53,7 @@ def run_summary(store: RunStore, *, top: int = TOP_ELITES) -> dict[str, Any]:
         "mean_fitness": last.mean_fitness if last else None,
         "valid_fraction": funnel.valid_fraction,
         "funnel": funnel.to_dict(),
+        "target_hit_rate": funnel.target_hit_rate,
         "tokens_generated": tokens,
         "tokens_per_second": tokens / generation if generation > 0 else 0.0,
         "evaluations_per_second": sum(m.programs for m in mutations) / wall if wall > 0 else 0.0,

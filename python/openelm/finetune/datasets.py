@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from openelm.errors import OpenelmError
 from openelm.evolve.genome_source import split_genome
-from openelm.evolve.prompts import WALKER_API_DOC
+from openelm.evolve.prompts import WALKER_API_DOC, targeted_prompt
 from openelm.store import ProgramRecord, RunStore, RunStoreError
 
 DatasetKind = Literal["accepted", "elites", "targeted"]
@@ -38,9 +38,6 @@ DEFAULT_DATASET: DatasetKind = "accepted"
 DEFAULT_THRESHOLD = 0.5
 # Fewer than this and a fine-tune only memorises a handful of programs.
 MIN_EXAMPLES = 8
-
-TARGET_INSTRUCTION = "# Create a new walker with height {0:.1f}, width {1:.1f} and mass {2:.1f}.\n"
-MEASURED_LINE = "# The walker above has height {0:.1f}, width {1:.1f} and mass {2:.1f}.\n"
 
 
 class DatasetError(OpenelmError):
@@ -199,25 +196,6 @@ def targeted_examples(
             )
         )
     return examples
-
-
-def targeted_prompt(
-    parent_source: str,
-    parent_descriptors: Sequence[float],
-    target_descriptors: Sequence[float],
-    child_head: str,
-) -> str:
-    """API doc, the parent and its measured height, width and mass, the
-    target's, then the child's head and `def make_walker():`."""
-    return (
-        WALKER_API_DOC
-        + "\n"
-        + _with_newline(parent_source)
-        + MEASURED_LINE.format(*parent_descriptors)
-        + "\n"
-        + TARGET_INSTRUCTION.format(*target_descriptors)
-        + child_head
-    )
 
 
 def program_prompt_parts(source: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from openelm.evolve.operators.language_model import (
     ModificationPromptOperator,
 )
 from openelm.evolve.operators.random_numbers import RandomNumbersOperator
+from openelm.evolve.operators.target import CellGeometry, TargetOperator
 
 __all__ = [
     "Child",
@@ -25,16 +26,18 @@ __all__ = [
     "MutationOperator",
     "PromptPlan",
     "RandomNumbersOperator",
+    "TargetOperator",
     "build_operators",
 ]
 
 
-def build_operators(config: MutationConfig) -> dict[str, MutationOperator]:
-    """The operators `config` can pick, by name."""
+def build_operators(config: MutationConfig, geometry: CellGeometry) -> dict[str, MutationOperator]:
+    """The operators `config` can pick, by name; `target` aims at cells of `geometry`."""
     available: dict[str, MutationOperator] = {
         "prompt": ModificationPromptOperator(),
         "diff": CommitMessageOperator(),
         "crossover": CrossoverOperator(config.crossover_parents),
         "random": RandomNumbersOperator(rate=config.random_rate, sigma=config.random_sigma),
+        "target": TargetOperator(geometry),
     }
     return {name: available[name] for name, _ in config.weights()}

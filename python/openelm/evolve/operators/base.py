@@ -9,6 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
+from openelm.evolve.archive import ArchiveSnapshot
 from openelm.evolve.genome_source import assemble_child
 from openelm.records import CompletionStop, Elite
 
@@ -26,6 +27,7 @@ class Child:
     prompt: str | None = None
     completion: str | None = None
     stopped: CompletionStop | None = None
+    target_cell: int | None = None  # the cell a `target` child was asked to land in
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class PromptPlan:
     prompt: str
     child_prefix: str
     child_suffix: str
+    target_cell: int | None = None  # the cell a `target` prompt asks for
 
     def child_from_completion(self, body: str) -> str:
         """The child's source around the model's `make_walker` body."""
@@ -56,6 +59,7 @@ class PromptPlan:
             self.prompt,
             body,
             stopped,
+            self.target_cell,
         )
 
 
@@ -65,4 +69,9 @@ class MutationOperator(Protocol):
     # fewer when the archive holds fewer elites.
     parent_count: int
 
-    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> PromptPlan | Child: ...
+    def plan(
+        self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
+    ) -> PromptPlan | Child:
+        """A child of `parents`, drawing only from `rng`; `snapshot` is the
+        archive the parents were picked from."""
+        ...

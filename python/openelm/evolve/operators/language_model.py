@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from openelm.evolve.archive import ArchiveSnapshot
 from openelm.evolve.genome_source import missing_definitions, split_genome
 from openelm.evolve.operators.base import PromptPlan
 from openelm.evolve.prompts import (
@@ -24,7 +25,9 @@ class ModificationPromptOperator:
     name = "prompt"
     parent_count = 1
 
-    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> PromptPlan:
+    def plan(
+        self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
+    ) -> PromptPlan:
         (parent,) = parents
         parts = split_genome(parent.source)
         return PromptPlan(
@@ -43,7 +46,9 @@ class CommitMessageOperator:
     name = "diff"
     parent_count = 1
 
-    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> PromptPlan:
+    def plan(
+        self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
+    ) -> PromptPlan:
         (parent,) = parents
         messages = [message for message, _ in COMMIT_MESSAGES]
         probabilities = [probability for _, probability in COMMIT_MESSAGES]
@@ -69,7 +74,9 @@ class CrossoverOperator:
     def __init__(self, parent_count: int) -> None:
         self.parent_count = parent_count
 
-    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> PromptPlan:
+    def plan(
+        self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
+    ) -> PromptPlan:
         ordered = sorted(parents, key=lambda parent: (parent.fitness, parent.program_id))
         best = ordered[-1]
         parts = split_genome(best.source)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openelm.evolve.archive import ArchiveSnapshot
 from openelm.evolve.operators.base import Child
 from openelm.records import Elite
 
@@ -46,7 +47,9 @@ class RandomNumbersOperator:
         self.rate = rate
         self.sigma = sigma
 
-    def plan(self, parents: Sequence[Elite], rng: np.random.Generator) -> Child:
+    def plan(
+        self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
+    ) -> Child:
         (parent,) = parents
         return Child(self.name, (parent.program_id,), self.mutate(parent.source, rng))
 
