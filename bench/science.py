@@ -14,7 +14,9 @@ range as a band.
     .venv/bin/python bench/science.py --only random --time-limit 600  # equal wall-clock instead
     .venv/bin/python bench/science.py --only prompt --model runs/ft-model   # a fine-tuned model
 
-A configuration is `OPERATOR` or `OPERATOR@MODEL` (`--only prompt@DIR`).
+A configuration is `OPERATOR` or `OPERATOR@MODEL` (`--only prompt@DIR`); a
+mix with its own weights is `mix:random=0.5,target=0.5` (`mix` alone takes
+the library's default weights). `--keep DIR` keeps every run's store.
 When a fine-tuned model is compared, its training runs must use other seeds
 than `--seeds`: pass `--training-evaluations N` to print the evaluations
 spent making its data next to its row.
@@ -26,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,6 +48,7 @@ from openelm.evolve.config import (
 from openelm.evolve.runner import start_run
 from openelm.evolve.seed_programs import load_seed_program
 from openelm.evolve.summary import run_summary
+from openelm.records import LANGUAGE_MODEL_OPERATORS, ProgramStatus
 from openelm.store import RunStore
 
 # Every operator the bench knows, in the order of the table; `mix` uses the
@@ -57,15 +61,24 @@ DEFAULT_OUT = Path("bench/out/science")
 class Configuration:
     operator: str
     model: str | None  # None: the default model
+    mix_weights: tuple[tuple[str, float], ...] = ()  # () with `mix`: the default weights
 
     @classmethod
     def parse(cls, text: str) -> Configuration:
-        operator, _, model = text.partition("@")
-        return cls(operator, model or None)
+        spec, _, model = text.partition("@")
+        operator, _, weights = spec.partition(":")
+        mix = tuple(
+            (name, float(weight))
+            for name, _, weight in (pair.partition("=") for pair in weights.split(",") if pair)
+        )
+        return cls(operator, model or None, mix)
 
     @property
     def label(self) -> str:
-        return self.operator if self.model is None else f"{self.operator}@{Path(self.model).name}"
+        label = self.operator
+        if self.mix_weights:
+            label += ":" + ",".join(f"{name}={weight:g}" for name, weight in self.mix_weights)
+        return label if self.model is None else f"{label}@{Path(self.model).name}"
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,8 @@ class RunCurve:
     evaluations: list[int]
     niches: list[int]
     seconds: float
+    lm_generated: int  # children the language model wrote
+    lm_valid: int
 
 
 def cpu_model() -> str:
@@ -104,7 +119,9 @@ def evolve_config(
         seed=seed,
         seed_programs=(load_seed_program(args.seed_program),),
         batch_size=args.batch_size,
-        mutation=MutationConfig(operator=configuration.operator),
+        mutation=MutationConfig(
+            operator=configuration.operator, mix_weights=configuration.mix_weights
+        ),
         model=model,
         budget=budget,
     )
@@ -114,17 +131,23 @@ def run_once(configuration: Configuration, args: argparse.Namespace, seed: int) 
     config = evolve_config(configuration, args, seed)
     with tempfile.TemporaryDirectory(prefix=f"openelm-science-{configuration.operator}-") as tmp:
         run_dir = Path(tmp) / "run"
+        if args.keep is not None:
+            run_dir = args.keep / f"{configuration.label.replace('/', '_')}-seed{seed}"
+            shutil.rmtree(run_dir, ignore_errors=True)
         started = time.perf_counter()
         start_run(config, run_dir)
         seconds = time.perf_counter() - started
         with RunStore.open(run_dir, read_only=True) as store:
             summary = run_summary(store)
             history = store.iteration_metrics()
+            written = [p for p in store.programs() if p.operator in LANGUAGE_MODEL_OPERATORS]
     return RunCurve(
         summary=summary,
         evaluations=[metrics.evaluations for metrics in history],
         niches=[metrics.niches_filled for metrics in history],
         seconds=seconds,
+        lm_generated=len(written),
+        lm_valid=sum(p.status == ProgramStatus.OK for p in written),
     )
 
 
@@ -162,6 +185,10 @@ def aggregate(
             [summary["evaluations"] / curve.seconds for summary, curve in zip(summaries, curves)]
         ),
         "funnel": funnel_total,
+        "lm_valid": (
+            sum(c.lm_valid for c in curves),
+            sum(c.lm_generated for c in curves),
+        ),
         "training_evaluations": training_evaluations,
         "curves": [{"evaluations": c.evaluations, "niches": c.niches} for c in curves],
     }
@@ -174,9 +201,10 @@ def fmt(triple: Sequence[float], spec: str) -> str:
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
     head = (
-        "| configuration | evaluations | niches | QD score | valid | new niches / 100 evals "
-        "| wall s | tokens | evals/s | funnel generated/parsed/ran/valid/walked | training evals |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|"
+        "| configuration | evaluations | niches | QD score | valid | LM children valid "
+        "| new niches / 100 evals | wall s | tokens | evals/s "
+        "| funnel generated/parsed/ran/valid/walked | target hits | training evals |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     lines = [head]
     for row in rows:
@@ -185,11 +213,15 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
             str(funnel.get(k, 0)) for k in ("generated", "parsed", "ran", "valid", "walked")
         )
         extra = "" if row["training_evaluations"] is None else str(row["training_evaluations"])
+        lm_valid, lm_generated = row["lm_valid"]
+        lm = f"{lm_valid / lm_generated:.0%} of {lm_generated}" if lm_generated else "-"
+        hits = f"{funnel['on_target']} of {funnel['targeted']}" if funnel.get("targeted") else "-"
         lines.append(
             f"| {row['configuration']} | {row['evaluations'][0]:.0f} | {fmt(row['niches'], '.0f')} "
-            f"| {fmt(row['qd_score'], '.2f')} | {fmt(row['valid_fraction'], '.0%')} "
+            f"| {fmt(row['qd_score'], '.2f')} | {fmt(row['valid_fraction'], '.0%')} | {lm} "
             f"| {fmt(row['new_niches_per_100'], '.1f')} | {fmt(row['seconds'], '.1f')} "
-            f"| {row['tokens'][0]:.0f} | {fmt(row['evaluations_per_second'], '.2f')} | {stages} | {extra} |"
+            f"| {row['tokens'][0]:.0f} | {fmt(row['evaluations_per_second'], '.2f')} | {stages} "
+            f"| {hits} | {extra} |"
         )
     return "\n".join(lines)
 
@@ -269,6 +301,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="evaluations spent making a fine-tuned model's data (reported)",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="directory for JSON and PNG")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep each run's store under this directory"
+    )
     args = parser.parse_args(argv)
     if args.budget < 1:
         parser.error("--budget must be at least 1")
