@@ -9,6 +9,23 @@ use super::ops::MAX_VALUE_DEPTH;
 use super::run::{fatal, raise, type_error, Machine, Res};
 use super::value::*;
 
+/// The shortest decimal digits that read back as `x`, and where two such
+/// strings are equally close to `x` the even one, as CPython's repr (David
+/// Gay's dtoa) picks: Rust's `{:e}` finds the shortest length but may pick
+/// the other tie (21350485771759.8125 prints as ...813, CPython's ...812).
+/// The correctly rounded decimal of that length (half to even) is the
+/// closest one, so when it also reads back, it is CPython's.
+fn shortest_digits(x: f64) -> (bool, String, i32) {
+    let shortest = decimal_digits(&format!("{x:e}"));
+    let precision = shortest.1.len() - 1;
+    let rounded = format!("{x:.precision$e}");
+    if rounded.parse::<f64>() == Ok(x) {
+        decimal_digits(&rounded)
+    } else {
+        shortest
+    }
+}
+
 /// `repr(float)`: shortest digits that round-trip, fixed notation for
 /// exponents in [-4, 16), scientific otherwise.
 pub(crate) fn float_repr(x: f64) -> String {
@@ -25,7 +42,7 @@ pub(crate) fn float_repr(x: f64) -> String {
             "0.0".into()
         };
     }
-    let (negative, digits, exponent) = decimal_digits(&format!("{x:e}"));
+    let (negative, digits, exponent) = shortest_digits(x);
     let mut out = String::new();
     if negative {
         out.push('-');
@@ -210,14 +227,21 @@ fn group_digits(number: &str, separator: char) -> String {
         Some(i) => number.split_at(i),
         None => (number, ""),
     };
-    let mut out = String::new();
-    for (i, c) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
+    let mut out = group_every(int_part, separator, 3);
+    out.push_str(rest);
+    out
+}
+
+/// Inserts a separator every `size` characters, counted from the right
+/// (digits of one base, so one byte each).
+fn group_every(digits: &str, separator: char, size: usize) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / size);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(size) {
             out.push(separator);
         }
         out.push(c);
     }
-    out.push_str(rest);
     out
 }
 
@@ -549,14 +573,15 @@ impl Machine<'_> {
             );
         }
         let magnitude = i.unsigned_abs();
-        let body = match kind {
-            'd' | 'n' => magnitude.to_string(),
-            'b' => format!("{}{magnitude:b}", if s.alternate { "0b" } else { "" }),
-            'o' => format!("{}{magnitude:o}", if s.alternate { "0o" } else { "" }),
-            'x' => format!("{}{magnitude:x}", if s.alternate { "0x" } else { "" }),
-            'X' => format!("{}{magnitude:X}", if s.alternate { "0X" } else { "" }),
+        let alternate = |prefix: &'static str| if s.alternate { prefix } else { "" };
+        let (prefix, digits) = match kind {
+            'd' | 'n' => ("", magnitude.to_string()),
+            'b' => (alternate("0b"), format!("{magnitude:b}")),
+            'o' => (alternate("0o"), format!("{magnitude:o}")),
+            'x' => (alternate("0x"), format!("{magnitude:x}")),
+            'X' => (alternate("0X"), format!("{magnitude:X}")),
             'c' => match u32::try_from(i).ok().and_then(char::from_u32) {
-                Some(c) => c.to_string(),
+                Some(c) => ("", c.to_string()),
                 None => return raise(ExcKind::OverflowError, "%c arg not in range(0x110000)"),
             },
             other => {
@@ -566,10 +591,19 @@ impl Machine<'_> {
                 );
             }
         };
-        let body = match s.grouping {
-            Some(g) if kind == 'd' || kind == 'n' => group_digits(&body, g),
-            _ => body,
+        // Decimal digits group by three; '_' groups other bases by four.
+        let digits = match (s.grouping, kind) {
+            (None, _) => digits,
+            (Some(g), 'd') => group_every(&digits, g, 3),
+            (Some('_'), 'b' | 'o' | 'x' | 'X') => group_every(&digits, '_', 4),
+            (Some(g), k) => {
+                return raise(
+                    ExcKind::ValueError,
+                    format!("Cannot specify '{g}' with '{k}'."),
+                )
+            }
         };
+        let body = format!("{prefix}{digits}");
         Ok(pad(s, sign_text(i < 0, s), &body, '>'))
     }
 
@@ -680,6 +714,9 @@ mod tests {
 
     #[test]
     fn float_repr_matches_python() {
+        // 21350485771759.8125: ...812 and ...813 are equally close.
+        let tie = 5_465_724_357_570_512.0 / 256.0;
+        assert_eq!(float_repr(tie), "21350485771759.812");
         let cases = [
             (0.1, "0.1"),
             (1.0, "1.0"),

@@ -291,6 +291,13 @@ fn limits_fail_fast_before_allocating() {
 }
 
 #[test]
+fn repeating_an_empty_sequence_is_instant() {
+    // Once a loop of 2⁶³ empty copies that no step limit interrupted.
+    let body = "print(len([] * 9223372036854775807), len(() * 9223372036854775807))";
+    assert_eq!(printed(body), "0 0\n");
+}
+
+#[test]
 fn limits_cannot_be_caught() {
     for body in [
         "try:\n    while True:\n        pass\nexcept:\n    pass",

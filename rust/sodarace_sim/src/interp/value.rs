@@ -353,26 +353,61 @@ pub struct ExcObj {
     pub at: Option<u32>,
 }
 
+/// A range. Its bounds are i128 because slicing a range can move them
+/// past the i64 range while every element stays inside it (CPython's
+/// `range(0, 2**63-1, 2**62)[:9]` is `range(0, 2**63, 2**62)`); `range()`
+/// itself takes i64 arguments, and slices and reversals only ever select
+/// elements of an existing range, so every element fits in an i64.
 pub struct RangeObj {
-    pub start: i64,
-    pub stop: i64,
-    pub step: i64,
+    pub start: i128,
+    pub stop: i128,
+    pub step: i128,
 }
 
 impl RangeObj {
+    /// The number of elements. At most 2⁶⁴ − 1 (a subset of an i64 range),
+    /// so it fits a `usize` on the 64-bit targets the crate supports; it
+    /// may exceed `i64::MAX`, where CPython's `len()` raises OverflowError.
     pub fn len(&self) -> usize {
-        let (start, stop, step) = (self.start as i128, self.stop as i128, self.step as i128);
-        let n = if step > 0 {
-            (stop - start + step - 1) / step
+        let (start, stop, step) = (self.start, self.stop, self.step);
+        let n = if step > 0 && start < stop {
+            (stop - start - 1) / step + 1
+        } else if step < 0 && stop < start {
+            (start - stop - 1) / -step + 1
         } else {
-            (start - stop - step - 1) / -step
+            0
         };
-        n.max(0) as usize
+        n as usize
     }
 
     pub fn get(&self, index: usize) -> i64 {
-        // In range by construction: start + index*step lies between start and stop.
-        (self.start as i128 + index as i128 * self.step as i128) as i64
+        // An element of an i64 range by construction (see the type's doc).
+        (self.start + index as i128 * self.step) as i64
+    }
+
+    /// The same elements in reverse order, for iterating: bounds that
+    /// would not matter are normalised, since a one-element range may have
+    /// any step (`range(0, 1, 2**62)[::2**62]`) and negating it could leave
+    /// i128.
+    pub fn reversed(&self) -> RangeObj {
+        match self.len() {
+            0 => RangeObj {
+                start: 0,
+                stop: 0,
+                step: 1,
+            },
+            1 => RangeObj {
+                start: self.start,
+                stop: self.start + 1,
+                step: 1,
+            },
+            // Two or more elements of an i64 range: |step| < 2⁶⁴.
+            n => RangeObj {
+                start: self.start + (n as i128 - 1) * self.step,
+                stop: self.start - self.step,
+                step: -self.step,
+            },
+        }
     }
 }
 
@@ -389,7 +424,9 @@ pub enum IterState {
     Dict(DictId, usize, usize),
     Set(SetId, usize, usize),
     ListReversed(ListId, usize),
-    Enumerate(Box<IterState>, i64),
+    /// The inner iteration and the next count (i128: it may pass i64::MAX
+    /// once the last item is out).
+    Enumerate(Box<IterState>, i128),
     Zip(Vec<IterState>),
     /// An iterator value: advancing it advances the shared state.
     Shared(IterId),

@@ -2,10 +2,26 @@
 //! (`min`, `max`, `sum`), type tests (`isinstance`), text conversions
 //! (`str`, `repr`, `chr`, `ord`) and `bool`.
 
+use super::super::error::ErrorKind;
 use super::super::ir::{sym, BinOp, CmpOp, Sym};
-use super::super::run::{raise, type_error, Machine, Res};
+use super::super::ops::overflow;
+use super::super::run::{fatal, raise, type_error, Machine, Res};
 use super::super::value::*;
 use super::{arity, int_arg, no_kwargs, take_kwargs};
+
+/// The exact int total of `sum` as a value, when a non-int item arrives:
+/// a float turns a total outside i64 into the nearest float, as CPython's
+/// `int + float` does; for any other item the total's value does not
+/// matter (the addition fails on the types), so it is clamped.
+fn exact_int_total(sum: i128, next: &Value) -> Res<Value> {
+    match i64::try_from(sum) {
+        Ok(i) => Ok(Value::Int(i)),
+        Err(_) if matches!(next, Value::Float(_)) => Ok(Value::Float(sum as f64)),
+        Err(_) => Ok(Value::Int(
+            sum.clamp(i64::MIN.into(), i64::MAX.into()) as i64
+        )),
+    }
+}
 
 impl Machine<'_> {
     pub(super) fn builtin_print(&mut self, args: &[Value], kwargs: &[(Sym, Value)]) -> Res<Value> {
@@ -99,16 +115,44 @@ impl Machine<'_> {
         if matches!(total, Value::Str(_)) {
             return type_error("sum() can't sum strings [use ''.join(seq) instead]");
         }
+        // Like CPython, ints are summed exactly (here in an i128, which no
+        // container can overflow), so only a total outside i64 is an
+        // error, not a partial sum: sum([2**63-1, 1, -1]) is 2**63-1.
+        let mut exact: Option<i128> = match total {
+            Value::Int(i) => Some(i.into()),
+            Value::Bool(b) => Some(b.into()),
+            _ => None,
+        };
         for item in self.collect_iterable(&args[0])? {
-            total = self.binary(BinOp::Add, total, item)?;
+            match (exact.as_mut(), &item) {
+                (Some(sum), Value::Int(i)) => *sum += *i as i128,
+                (Some(sum), Value::Bool(b)) => *sum += *b as i128,
+                _ => {
+                    if let Some(sum) = exact.take() {
+                        total = exact_int_total(sum, &item)?;
+                    }
+                    total = self.binary(BinOp::Add, total, item)?;
+                }
+            }
         }
-        Ok(total)
+        match exact {
+            Some(sum) => i64::try_from(sum).map_or_else(|_| overflow(), |i| Ok(Value::Int(i))),
+            None => Ok(total),
+        }
     }
 
     pub(super) fn builtin_len(&mut self, args: &[Value], kwargs: &[(Sym, Value)]) -> Res<Value> {
         no_kwargs("len", kwargs)?;
         arity("len", args, 1, 1)?;
-        Ok(Value::Int(self.len_of(&args[0])? as i64))
+        // Only a range can be longer than i64::MAX; CPython's len() then
+        // fails converting to a C ssize_t.
+        match i64::try_from(self.len_of(&args[0])?) {
+            Ok(n) => Ok(Value::Int(n)),
+            Err(_) => raise(
+                ExcKind::OverflowError,
+                "Python int too large to convert to C ssize_t",
+            ),
+        }
     }
 
     fn len_of(&self, v: &Value) -> Res<usize> {
@@ -211,9 +255,23 @@ impl Machine<'_> {
         no_kwargs("chr", kwargs)?;
         arity("chr", args, 1, 1)?;
         let i = int_arg(self, &args[0])?;
-        match u32::try_from(i).ok().and_then(char::from_u32) {
+        // CPython reads the argument as a C int first.
+        if i32::try_from(i).is_err() {
+            return raise(
+                ExcKind::OverflowError,
+                "Python int too large to convert to C int",
+            );
+        }
+        if !(0..0x11_0000).contains(&i) {
+            return raise(ExcKind::ValueError, "chr() arg not in range(0x110000)");
+        }
+        match char::from_u32(i as u32) {
             Some(c) => self.new_str(c.to_string()),
-            None => raise(ExcKind::ValueError, "chr() arg not in range(0x110000)"),
+            // A lone surrogate is a valid CPython str; ours are UTF-8.
+            None => fatal(
+                ErrorKind::Unsupported,
+                format!("chr({i}) is a lone surrogate, which the subset's strings cannot hold"),
+            ),
         }
     }
 

@@ -85,9 +85,10 @@ impl Machine<'_> {
             }
             IterState::Enumerate(inner, count) => match self.iter_next(inner)? {
                 Some(item) => {
-                    let index = Value::Int(*count);
-                    *count = count.checked_add(1).map_or_else(overflow, Ok)?;
-                    Some(self.new_tuple(vec![index, item])?)
+                    // The count may pass i64::MAX after the last item.
+                    let index = i64::try_from(*count).map_or_else(|_| overflow(), Ok)?;
+                    *count += 1;
+                    Some(self.new_tuple(vec![Value::Int(index), item])?)
                 }
                 None => None,
             },
@@ -162,7 +163,11 @@ impl Machine<'_> {
         if step == 0 {
             return raise(ExcKind::ValueError, "range() arg 3 must not be zero");
         }
-        self.new_range(RangeObj { start, stop, step })
+        self.new_range(RangeObj {
+            start: start.into(),
+            stop: stop.into(),
+            step: step.into(),
+        })
     }
 
     pub(super) fn builtin_enumerate(
@@ -177,7 +182,7 @@ impl Machine<'_> {
             None => 0,
         };
         let inner = self.iter_of(&args[0])?;
-        self.new_iter(IterState::Enumerate(Box::new(inner), start))
+        self.new_iter(IterState::Enumerate(Box::new(inner), start.into()))
     }
 
     pub(super) fn builtin_zip(&mut self, args: &[Value], kwargs: &[(Sym, Value)]) -> Res<Value> {
@@ -189,8 +194,8 @@ impl Machine<'_> {
         self.new_iter(IterState::Zip(inners))
     }
 
-    /// A list is reversed lazily, as in Python; any other sequence is
-    /// copied once.
+    /// A list or a range is reversed lazily, as in Python; any other
+    /// sequence is copied once.
     pub(super) fn builtin_reversed(
         &mut self,
         args: &[Value],
@@ -200,6 +205,13 @@ impl Machine<'_> {
         arity("reversed", args, 1, 1)?;
         let state = match &args[0] {
             Value::List(id) => IterState::ListReversed(*id, self.heap.lists[id.0 as usize].len()),
+            Value::Range(id) => {
+                let reversed = self.heap.ranges[id.0 as usize].reversed();
+                let Value::Range(range) = self.new_range(reversed)? else {
+                    return overflow();
+                };
+                IterState::Range { next: 0, range }
+            }
             Value::Dict(_) | Value::Set(_) | Value::Iter(_) => {
                 return type_error(format!(
                     "'{}' object is not reversible",

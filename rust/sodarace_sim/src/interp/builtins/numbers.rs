@@ -1,33 +1,88 @@
 //! Numeric builtins: the `int` and `float` constructors (with Python's
 //! literal syntax for strings), `abs`, `round`, `divmod` and `pow`.
 
-use super::super::error::ErrorKind;
 use super::super::ir::{BinOp, Sym};
 use super::super::math::float_to_int;
 use super::super::ops::overflow;
-use super::super::run::{fatal, raise, type_error, Machine, Res};
+use super::super::run::{raise, type_error, Machine, Res};
 use super::super::value::*;
 use super::{arity, int_arg, no_kwargs};
 
-/// `int(text, base)`'s parser: Python's literal rules (sign, underscores
-/// between digits, surrounding whitespace); None if it is not a literal
-/// or leaves i64.
-fn parse_int(text: &str, base: u32) -> Option<i64> {
+/// CPython's cap on the digits `int()` converts in a base that is not a
+/// power of two (`sys.get_int_max_str_digits()`, 3.11's default).
+const MAX_STR_DIGITS: usize = 4300;
+
+/// Why `int(text, base)` gives no i64.
+#[derive(Debug, PartialEq)]
+enum IntText {
+    /// Not an int literal in that base: CPython's ValueError.
+    Invalid,
+    /// More digits than CPython converts: also a ValueError there.
+    TooManyDigits(usize),
+    /// A valid literal whose value leaves i64: our limit error.
+    OutOfRange,
+}
+
+/// `int(text, base)`'s parser, with CPython's grammar: surrounding
+/// whitespace, a sign, a `0x`/`0o`/`0b` prefix for base 0 (which picks the
+/// base) or for the matching base, single underscores between digits (and
+/// after a prefix), and no leading zeros in a base-0 decimal. Bad text and
+/// an out-of-range value are different errors, so they stay apart here.
+fn parse_int(text: &str, base: u32) -> Result<i64, IntText> {
     let t = text.trim();
-    let (negative, digits) = match t.strip_prefix('-') {
-        Some(d) => (true, d),
+    let (negative, unsigned) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-    {
-        return None;
+    let (radix, digits, prefixed) = split_prefix(unsigned, base);
+    let body = if prefixed {
+        digits.strip_prefix('_').unwrap_or(digits)
+    } else {
+        digits
+    };
+    let valid = !body.is_empty()
+        && !body.starts_with('_')
+        && !body.ends_with('_')
+        && !body.contains("__")
+        && body.chars().all(|c| c == '_' || c.is_digit(radix));
+    // Base 0 reads "010" as Python source would: not a literal.
+    let octal_like = base == 0 && !prefixed && body.starts_with('0');
+    if !valid || (octal_like && body.chars().any(|c| c != '0' && c != '_')) {
+        return Err(IntText::Invalid);
     }
-    let digits: String = digits.chars().filter(|c| *c != '_').collect();
-    let magnitude = i128::from_str_radix(&digits, base).ok()?;
-    i64::try_from(if negative { -magnitude } else { magnitude }).ok()
+    let count = body.chars().filter(|c| *c != '_').count();
+    if !radix.is_power_of_two() && count > MAX_STR_DIGITS {
+        return Err(IntText::TooManyDigits(count));
+    }
+    let mut magnitude: i128 = 0;
+    for d in body.chars().filter_map(|c| c.to_digit(radix)) {
+        magnitude = magnitude
+            .checked_mul(radix as i128)
+            .and_then(|m| m.checked_add(d as i128))
+            .ok_or(IntText::OutOfRange)?;
+    }
+    let value = if negative { -magnitude } else { magnitude };
+    i64::try_from(value).map_err(|_| IntText::OutOfRange)
+}
+
+/// The base and the digits after an optional prefix. `base` 0 means "from
+/// the prefix", and is reported as 10 without one; a prefix is only taken
+/// for base 0 or its own base (in base 16, "0b1" is three hex digits).
+fn split_prefix(text: &str, base: u32) -> (u32, &str, bool) {
+    let lower = text.get(..2).map(str::to_ascii_lowercase);
+    let prefix_base = match lower.as_deref() {
+        Some("0x") => 16,
+        Some("0o") => 8,
+        Some("0b") => 2,
+        _ => 0,
+    };
+    if prefix_base != 0 && (base == 0 || base == prefix_base) {
+        (prefix_base, &text[2..], true)
+    } else if base == 0 {
+        (10, text, false)
+    } else {
+        (base, text, false)
+    }
 }
 
 /// `float(text)`'s parser: Python's spellings of infinity and NaN, and
@@ -65,15 +120,24 @@ impl Machine<'_> {
                     Some(v) => int_arg(self, v)?,
                     None => 10,
                 };
-                if !(2..=36).contains(&base) {
+                if base != 0 && !(2..=36).contains(&base) {
                     return raise(
                         ExcKind::ValueError,
                         "int() base must be >= 2 and <= 36, or 0",
                     );
                 }
                 match parse_int(s, base as u32) {
-                    Some(i) => Ok(Value::Int(i)),
-                    None => {
+                    Ok(i) => Ok(Value::Int(i)),
+                    Err(IntText::OutOfRange) => overflow(),
+                    Err(IntText::TooManyDigits(n)) => raise(
+                        ExcKind::ValueError,
+                        format!(
+                            "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string \
+                             conversion: value has {n} digits; use \
+                             sys.set_int_max_str_digits() to increase the limit"
+                        ),
+                    ),
+                    Err(IntText::Invalid) => {
                         let r = self.repr(x)?;
                         raise(
                             ExcKind::ValueError,
@@ -82,6 +146,7 @@ impl Machine<'_> {
                     }
                 }
             }
+            (_, Some(_)) => type_error("int() can't convert non-string with explicit base"),
             _ => type_error(format!(
                 "int() argument must be a string or a real number, not '{}'",
                 self.type_name(x)
@@ -135,17 +200,7 @@ impl Machine<'_> {
             (Value::Int(_) | Value::Bool(_), Some(d)) if d >= 0 => Ok(args[0].clone()),
             (Value::Int(_) | Value::Bool(_), Some(d)) => {
                 let i = int_arg(self, &args[0])?;
-                if d < -18 {
-                    return Ok(Value::Int(0));
-                }
-                let unit = 10i64.pow((-d) as u32);
-                let (q, r) = (i.div_euclid(unit), i.rem_euclid(unit));
-                let twice = r as i128 * 2;
-                let up = twice > unit as i128 || (twice == unit as i128 && q % 2 != 0);
-                let q = if up { q + 1 } else { q };
-                q.checked_mul(unit)
-                    .map(Value::Int)
-                    .map_or_else(overflow, Ok)
+                round_int(i, d).map(Value::Int)
             }
             (Value::Float(f), None) => float_to_int(f.round_ties_even()),
             (Value::Float(f), Some(d)) => {
@@ -195,28 +250,77 @@ impl Machine<'_> {
                 if modulus == 0 {
                     return raise(ExcKind::ValueError, "pow() 3rd argument cannot be 0");
                 }
-                if exp < 0 {
-                    return fatal(
-                        ErrorKind::Unsupported,
-                        "pow() with a negative exponent and a modulus is not supported",
-                    );
+                match modular_pow(base, exp, modulus) {
+                    Some(r) => Ok(Value::Int(r)),
+                    None => raise(
+                        ExcKind::ValueError,
+                        "base is not invertible for the given modulus",
+                    ),
                 }
-                let m = modulus as i128;
-                let (mut result, mut b, mut e) = (1i128, (base as i128).rem_euclid(m), exp);
-                while e > 0 {
-                    if e & 1 == 1 {
-                        result = result * b % m;
-                    }
-                    b = b * b % m;
-                    e >>= 1;
-                }
-                let r = result.rem_euclid(m);
-                // Python's result takes the sign of the modulus.
-                let r = if modulus < 0 && r != 0 { r + m } else { r };
-                Ok(Value::Int(r as i64))
             }
         }
     }
+}
+
+/// `round(i, digits)` for a negative `digits`: to the nearest multiple of
+/// 10**-digits, ties to even, as CPython's `int.__round__`. Computed in
+/// i128 so only a result outside i64 (`round(2**63-1, -19)` is 10**19) is
+/// an error; from -39 down every i64 rounds to 0, as it does in CPython.
+fn round_int(i: i64, digits: i64) -> Res<i64> {
+    if digits >= 0 {
+        return Ok(i);
+    }
+    if digits < -38 {
+        return Ok(0);
+    }
+    let unit = 10i128.pow((-digits) as u32);
+    let (q, r) = ((i as i128).div_euclid(unit), (i as i128).rem_euclid(unit));
+    let up = 2 * r > unit || (2 * r == unit && q % 2 != 0);
+    let rounded = (q + up as i128) * unit;
+    i64::try_from(rounded).map_or_else(|_| overflow(), Ok)
+}
+
+/// `pow(base, exp, modulus)` as CPython 3.8+ computes it: the result has
+/// the modulus's sign, any power mod ±1 is 0, and a negative exponent
+/// raises the modular inverse of the base to `-exp` (None when there is no
+/// inverse). All in i128, so no product overflows.
+fn modular_pow(base: i64, exp: i64, modulus: i64) -> Option<i64> {
+    let m = (modulus as i128).abs();
+    if m == 1 {
+        return Some(0);
+    }
+    let mut b = (base as i128).rem_euclid(m);
+    if exp < 0 {
+        b = modular_inverse(b, m)?;
+    }
+    let (mut result, mut e) = (1i128, exp.unsigned_abs());
+    while e > 0 {
+        if e & 1 == 1 {
+            result = result * b % m;
+        }
+        b = b * b % m;
+        e >>= 1;
+    }
+    // The result takes the modulus's sign: |result - m| < |modulus|.
+    let r = if modulus < 0 && result != 0 {
+        result - m
+    } else {
+        result
+    };
+    Some(r as i64)
+}
+
+/// The inverse of `b` modulo `m` (0 ≤ b < m), by the extended Euclidean
+/// algorithm; None when they share a factor.
+fn modular_inverse(b: i128, m: i128) -> Option<i128> {
+    let (mut r0, mut r1) = (m, b);
+    let (mut t0, mut t1) = (0i128, 1i128);
+    while r1 != 0 {
+        let q = r0 / r1;
+        (r0, r1) = (r1, r0 - q * r1);
+        (t0, t1) = (t1, t0 - q * t1);
+    }
+    (r0 == 1).then(|| t0.rem_euclid(m))
 }
 
 #[cfg(test)]
@@ -225,13 +329,39 @@ mod tests {
 
     #[test]
     fn int_and_float_parsing_follow_python() {
-        assert_eq!(parse_int(" -1_000 ", 10), Some(-1000));
-        assert_eq!(parse_int("ff", 16), Some(255));
-        assert_eq!(parse_int("1__0", 10), None);
-        assert_eq!(parse_int("9223372036854775808", 10), None);
+        assert_eq!(parse_int(" -1_000 ", 10), Ok(-1000));
+        assert_eq!(parse_int("ff", 16), Ok(255));
+        assert_eq!(parse_int("0x_ff", 0), Ok(255));
+        assert_eq!(parse_int("0b1", 16), Ok(0xb1));
+        assert_eq!(parse_int("1__0", 10), Err(IntText::Invalid));
+        assert_eq!(parse_int("010", 0), Err(IntText::Invalid));
+        assert_eq!(parse_int("0_0", 0), Ok(0));
+        assert_eq!(parse_int("-9223372036854775808", 10), Ok(i64::MIN));
+        assert_eq!(
+            parse_int("9223372036854775808", 10),
+            Err(IntText::OutOfRange)
+        );
+        assert_eq!(parse_int(&"9".repeat(60), 10), Err(IntText::OutOfRange));
+        assert_eq!(
+            parse_int(&"9".repeat(4301), 10),
+            Err(IntText::TooManyDigits(4301))
+        );
         assert_eq!(parse_float(" 2.5e3 "), Some(2500.0));
         assert_eq!(parse_float("-Infinity"), Some(f64::NEG_INFINITY));
         assert!(parse_float("nan").is_some_and(f64::is_nan));
         assert_eq!(parse_float("1.2.3"), None);
+    }
+
+    #[test]
+    fn rounding_and_modular_powers_follow_python() {
+        assert_eq!(round_int(25, -1).ok(), Some(20));
+        assert_eq!(round_int(-35, -1).ok(), Some(-40));
+        assert!(round_int(i64::MAX, -19).is_err());
+        assert_eq!(round_int(i64::MAX, -20).ok(), Some(0));
+        assert_eq!(modular_pow(3, -1, 7), Some(5));
+        assert_eq!(modular_pow(2, -1, -7), Some(-3));
+        assert_eq!(modular_pow(2, -1, 4), None);
+        assert_eq!(modular_pow(0, -1, 1), Some(0));
+        assert_eq!(modular_pow(i64::MIN, i64::MIN, i64::MAX), Some(1));
     }
 }

@@ -158,18 +158,30 @@ impl Machine<'_> {
                 Ok(Value::Bool(false))
             }
             sym::FIND | sym::COUNT => {
-                arity(method, args, 1, 1)?;
-                let sub = self.str_arg(method, &args[0])?;
-                Ok(Value::Int(if name == sym::FIND {
-                    match s.find(&**sub) {
-                        Some(byte) => s[..byte].chars().count() as i64,
-                        None => -1,
+                arity(method, args, 1, 3)?;
+                let sub = self.str_arg(method, &args[0])?.clone();
+                let mut bounds = [None, None];
+                for (slot, v) in bounds.iter_mut().zip(&args[1..]) {
+                    if !matches!(v, Value::None) {
+                        *slot = Some(int_arg(self, v)?);
                     }
-                } else if sub.is_empty() {
-                    s.chars().count() as i64 + 1
-                } else {
-                    s.matches(&**sub).count() as i64
-                }))
+                }
+                self.charge_steps(s.len())?;
+                let found = search_window(&s, bounds).map(|(offset, window)| {
+                    if name == sym::COUNT {
+                        if sub.is_empty() {
+                            window.chars().count() as i64 + 1
+                        } else {
+                            window.matches(&*sub).count() as i64
+                        }
+                    } else {
+                        window
+                            .find(&*sub)
+                            .map_or(-1, |b| (offset + window[..b].chars().count()) as i64)
+                    }
+                });
+                let missing = if name == sym::COUNT { 0 } else { -1 };
+                Ok(Value::Int(found.unwrap_or(missing)))
             }
             sym::ISDIGIT => Ok(Value::Bool(
                 !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()),
@@ -184,4 +196,24 @@ impl Machine<'_> {
             _ => Ok(Value::None),
         }
     }
+}
+
+/// The part of `s` that `str.find(sub, start, end)` and `str.count`
+/// search: `start` and `end` are character indices, clamped as slice
+/// bounds are. None where CPython finds nothing even for an empty `sub`
+/// (a start past the end, or an end before the start); otherwise the
+/// window's first character index and its text.
+fn search_window(s: &str, bounds: [Option<i64>; 2]) -> Option<(usize, &str)> {
+    let len = s.chars().count() as i128;
+    let clamp = |v: Option<i64>, default: i128| match v {
+        None => default,
+        Some(v) if v < 0 => (v as i128 + len).max(0),
+        Some(v) => v as i128,
+    };
+    let (start, end) = (clamp(bounds[0], 0), clamp(bounds[1], len).min(len));
+    if start > len || end < start {
+        return None;
+    }
+    let byte = |i: i128| s.char_indices().nth(i as usize).map_or(s.len(), |(b, _)| b);
+    Some((start as usize, &s[byte(start)..byte(end)]))
 }

@@ -103,6 +103,48 @@ fn float_divmod(x: f64, y: f64) -> (f64, f64) {
     (floordiv, m)
 }
 
+/// `a / b` for ints (b ≠ 0), correctly rounded as CPython's true division
+/// of ints is. Converting both to floats first would round twice once
+/// either is above 2⁵³, so the quotient is computed exactly to 55
+/// significant bits (plus a sticky bit for the rest) and rounded once,
+/// half to even. Results lie within 2^±64, far from subnormals.
+fn int_true_div(a: i64, b: i64) -> f64 {
+    const EXACT: u64 = 1 << 53;
+    if a.unsigned_abs() <= EXACT && b.unsigned_abs() <= EXACT {
+        return a as f64 / b as f64;
+    }
+    let negative = (a < 0) != (b < 0);
+    let (n, d) = (a.unsigned_abs() as u128, b.unsigned_abs() as u128);
+    if n == 0 {
+        return if negative { -0.0 } else { 0.0 };
+    }
+    // Scale by 2^shift so the quotient has 55 or 56 bits.
+    let bits = |x: u128| 128 - x.leading_zeros() as i32;
+    let shift = 55 + bits(d) - bits(n);
+    let (num, den) = if shift >= 0 {
+        (n << shift, d)
+    } else {
+        (n, d << -shift)
+    };
+    let (q, sticky) = (num / den, num % den != 0);
+    let excess = bits(q) - 53;
+    let (kept, dropped) = (q >> excess, q & ((1 << excess) - 1));
+    let half = 1u128 << (excess - 1);
+    let round_up = dropped > half || (dropped == half && (sticky || kept & 1 == 1));
+    let mantissa = (kept + round_up as u128) as f64;
+    let magnitude = mantissa * power_of_two(excess - shift);
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// 2^e as a float, exactly, for a normal exponent.
+fn power_of_two(e: i32) -> f64 {
+    f64::from_bits(((e + 1023) as u64) << 52)
+}
+
 fn int_floordiv(a: i64, b: i64) -> Res<i64> {
     let Some(q) = a.checked_div(b) else {
         return overflow();
@@ -254,6 +296,16 @@ impl Machine<'_> {
         };
         match seq {
             Value::Str(s) => {
+                // CPython refuses a str longer than isize::MAX characters
+                // before allocating (other sizes fail for memory: a limit).
+                let chars = if s.is_ascii() {
+                    s.len()
+                } else {
+                    s.chars().count()
+                };
+                if chars as u128 * n as u128 > isize::MAX as u128 {
+                    return raise(ExcKind::OverflowError, "repeated string is too long");
+                }
                 let total = (s.len() as u64).saturating_mul(n);
                 self.check_str_len(usize::try_from(total).unwrap_or(usize::MAX))?;
                 self.charge_steps(total as usize)?;
@@ -269,8 +321,11 @@ impl Machine<'_> {
                 self.check_len(usize::try_from(total).unwrap_or(usize::MAX))?;
                 let total = total as usize;
                 let mut out = Vec::with_capacity(total);
-                for _ in 0..n {
-                    out.extend_from_slice(items);
+                // Repeating nothing is nothing: `[] * 2**62` must not loop.
+                if !items.is_empty() {
+                    for _ in 0..n {
+                        out.extend_from_slice(items);
+                    }
                 }
                 self.charge_steps(total)?;
                 if matches!(seq, Value::List(_)) {
@@ -384,7 +439,7 @@ impl Machine<'_> {
                 if b == 0 {
                     return raise(ExcKind::ZeroDivisionError, "division by zero");
                 }
-                Ok(Value::Float(a as f64 / b as f64))
+                Ok(Value::Float(int_true_div(a, b)))
             }
             BinOp::FloorDiv | BinOp::Mod if b == 0 => raise(
                 ExcKind::ZeroDivisionError,
@@ -409,15 +464,12 @@ impl Machine<'_> {
                 if a == 0 {
                     return Ok(Value::Int(0));
                 }
-                if b >= 63 {
+                // Any other int shifted by 64 or more leaves i64; below
+                // that the exact result fits an i128 (-1 << 63 is i64::MIN).
+                if b >= 64 {
                     return overflow();
                 }
-                let r = a << b;
-                if r >> b != a {
-                    overflow()
-                } else {
-                    Ok(Value::Int(r))
-                }
+                checked(i64::try_from((a as i128) << b).ok())
             }
             BinOp::RShift => Ok(Value::Int(if b >= 64 {
                 if a < 0 {
@@ -444,6 +496,17 @@ mod tests {
         assert_eq!(float_divmod(7.0, -2.0), (-4.0, -1.0));
         assert_eq!(float_divmod(-7.5, 2.0), (-4.0, 0.5));
         assert_eq!(float_divmod(0.0, -3.0).1.to_bits(), (-0.0f64).to_bits());
+    }
+
+    #[test]
+    fn int_true_division_rounds_once() {
+        // float(a) / float(b) gives 525996.8058322686: one rounding too many.
+        let (a, b) = (4_928_188_522_590_161_285, 9_369_236_596_014);
+        assert_eq!(int_true_div(a, b), 525_996.805_832_268_7);
+        assert_eq!(int_true_div(i64::MAX, 3), 3.074_457_345_618_258_4e18);
+        assert_eq!(int_true_div(i64::MIN, -1), 9.223_372_036_854_776e18);
+        assert_eq!(int_true_div(1, i64::MIN), -1.0842021724855044e-19);
+        assert_eq!(int_true_div(-6, 3), -2.0);
     }
 
     #[test]

@@ -257,9 +257,15 @@ impl Machine<'_> {
             Value::Dict(id) => Ok(self.dict_lookup(*id, item)?.is_some()),
             Value::Set(id) => Ok(self.set_lookup(*id, item)?.is_some()),
             Value::Range(id) => {
+                // Every element is an i64, so a float outside that range
+                // (or with a fraction) equals none of them.
                 let i = match num(item) {
-                    Some(Num::Int(i)) => i,
-                    Some(Num::Float(f)) if f.fract() == 0.0 && f.abs() < 9.2e18 => f as i64,
+                    Some(Num::Int(i)) => i as i128,
+                    Some(Num::Float(f))
+                        if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f) =>
+                    {
+                        f as i128
+                    }
                     _ => return Ok(false),
                 };
                 let r = &self.heap.ranges[id.0 as usize];
@@ -268,7 +274,7 @@ impl Machine<'_> {
                 } else {
                     i <= r.start && i > r.stop
                 };
-                Ok(inside && (i as i128 - r.start as i128) % r.step as i128 == 0)
+                Ok(inside && (i - r.start) % r.step == 0)
             }
             Value::Iter(_) => {
                 let items = self.collect_iterable(container)?;

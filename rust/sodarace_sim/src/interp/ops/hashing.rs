@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 
+use super::super::math::TWO_POW_63;
 use super::super::run::{raise, type_error, Machine, Res, VALUE_BYTES};
 use super::super::value::*;
 use super::comparison::{cmp_nums, identical};
@@ -44,7 +45,8 @@ impl Machine<'_> {
             Value::Bool(b) => Ok(mix(0, *b as u64)),
             Value::Int(i) => Ok(mix(0, *i as u64)),
             Value::Float(f) => {
-                if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                // An integral float hashes as the int it equals.
+                if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(f) {
                     Ok(mix(0, *f as i64 as u64))
                 } else {
                     Ok(mix(1, f.to_bits()))

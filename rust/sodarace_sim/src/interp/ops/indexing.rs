@@ -16,45 +16,36 @@ fn index_in(len: usize, index: i64) -> Option<usize> {
     (0..len as i128).contains(&i).then_some(i as usize)
 }
 
-/// Python's slice.indices(): start, step and the number of elements.
-fn slice_indices(len: usize, bounds: [Option<i64>; 3]) -> Res<(i128, i128, usize)> {
+/// A slice resolved against a length, as Python's `slice.indices()` gives
+/// it, plus the number of elements it selects.
+#[derive(Debug, PartialEq)]
+struct SliceIndices {
+    start: i128,
+    stop: i128,
+    step: i128,
+    count: usize,
+}
+
+/// Python's `slice.indices()`: bounds clamped to the length (to -1 or
+/// len - 1 for a negative step), with the number of elements.
+fn slice_indices(len: usize, bounds: [Option<i64>; 3]) -> Res<SliceIndices> {
     let step = bounds[2].unwrap_or(1) as i128;
     if step == 0 {
         return raise(ExcKind::ValueError, "slice step cannot be zero");
     }
     let len = len as i128;
+    let (lower, upper) = if step < 0 { (-1, len - 1) } else { (0, len) };
     let adjust = |v: Option<i64>, default: i128| -> i128 {
         match v {
             None => default,
-            Some(v) => {
-                let v = v as i128;
-                if v < 0 {
-                    let v = v + len;
-                    if v < 0 {
-                        if step < 0 {
-                            -1
-                        } else {
-                            0
-                        }
-                    } else {
-                        v
-                    }
-                } else if v >= len {
-                    if step < 0 {
-                        len - 1
-                    } else {
-                        len
-                    }
-                } else {
-                    v
-                }
-            }
+            Some(v) if v < 0 => (v as i128 + len).max(lower),
+            Some(v) => (v as i128).min(upper),
         }
     };
     let (start, stop) = if step > 0 {
-        (adjust(bounds[0], 0), adjust(bounds[1], len))
+        (adjust(bounds[0], lower), adjust(bounds[1], upper))
     } else {
-        (adjust(bounds[0], len - 1), adjust(bounds[1], -1))
+        (adjust(bounds[0], upper), adjust(bounds[1], lower))
     };
     let count = if step > 0 && start < stop {
         (stop - start - 1) / step + 1
@@ -63,11 +54,29 @@ fn slice_indices(len: usize, bounds: [Option<i64>; 3]) -> Res<(i128, i128, usize
     } else {
         0
     };
-    Ok((start, step, count as usize))
+    Ok(SliceIndices {
+        start,
+        stop,
+        step,
+        count: count as usize,
+    })
 }
 
-fn slice_positions(start: i128, step: i128, count: usize) -> impl Iterator<Item = usize> {
-    (0..count).map(move |k| (start + k as i128 * step) as usize)
+/// CPython's range slice: the slice's resolved bounds mapped through the
+/// range (`start + i * step`), so the bounds, not only the elements, are
+/// CPython's. They are i128 (see `RangeObj`); past that, a limit error.
+fn slice_range(r: &RangeObj, bounds: [Option<i64>; 3]) -> Res<RangeObj> {
+    let s = slice_indices(r.len(), bounds)?;
+    let at = |i: i128| i.checked_mul(r.step).and_then(|d| r.start.checked_add(d));
+    match (at(s.start), at(s.stop), s.step.checked_mul(r.step)) {
+        (Some(start), Some(stop), Some(step)) => Ok(RangeObj { start, stop, step }),
+        _ => overflow(),
+    }
+}
+
+fn slice_positions(s: &SliceIndices) -> impl Iterator<Item = usize> {
+    let (start, step) = (s.start, s.step);
+    (0..s.count).map(move |k| (start + k as i128 * step) as usize)
 }
 
 impl Machine<'_> {
@@ -228,16 +237,14 @@ impl Machine<'_> {
     pub fn get_slice(&mut self, obj: &Value, bounds: [Option<i64>; 3]) -> Res<Value> {
         match obj {
             Value::List(_) | Value::Tuple(_) => {
-                let (start, step, count) = slice_indices(self.seq_len(obj), bounds)?;
+                let slice = slice_indices(self.seq_len(obj), bounds)?;
                 let items: &[Value] = match obj {
                     Value::List(id) => &self.heap.lists[id.0 as usize],
                     Value::Tuple(id) => &self.heap.tuples[id.0 as usize],
                     _ => &[],
                 };
-                let out: Vec<Value> = slice_positions(start, step, count)
-                    .map(|i| items[i].clone())
-                    .collect();
-                self.charge_steps(count)?;
+                let out: Vec<Value> = slice_positions(&slice).map(|i| items[i].clone()).collect();
+                self.charge_steps(slice.count)?;
                 if matches!(obj, Value::List(_)) {
                     self.new_list(out)
                 } else {
@@ -247,37 +254,20 @@ impl Machine<'_> {
             Value::Str(s) => {
                 let s = s.clone();
                 let out: String = if s.is_ascii() {
-                    let (start, step, count) = slice_indices(s.len(), bounds)?;
+                    let slice = slice_indices(s.len(), bounds)?;
                     let bytes = s.as_bytes();
-                    slice_positions(start, step, count)
-                        .map(|i| bytes[i] as char)
-                        .collect()
+                    slice_positions(&slice).map(|i| bytes[i] as char).collect()
                 } else {
                     let chars: Vec<char> = s.chars().collect();
-                    let (start, step, count) = slice_indices(chars.len(), bounds)?;
-                    slice_positions(start, step, count)
-                        .map(|i| chars[i])
-                        .collect()
+                    let slice = slice_indices(chars.len(), bounds)?;
+                    slice_positions(&slice).map(|i| chars[i]).collect()
                 };
                 self.charge_steps(s.len())?;
                 self.new_str(out)
             }
             Value::Range(id) => {
-                let r = &self.heap.ranges[id.0 as usize];
-                let (start, step, count) = slice_indices(r.len(), bounds)?;
-                let first = r.start as i128 + start * r.step as i128;
-                let new_step = step * r.step as i128;
-                let stop = first + count as i128 * new_step;
-                match (
-                    i64::try_from(first),
-                    i64::try_from(stop),
-                    i64::try_from(new_step),
-                ) {
-                    (Ok(start), Ok(stop), Ok(step)) => {
-                        self.new_range(RangeObj { start, stop, step })
-                    }
-                    _ => overflow(),
-                }
+                let sliced = slice_range(&self.heap.ranges[id.0 as usize], bounds)?;
+                self.new_range(sliced)
             }
             _ => type_error(format!(
                 "'{}' object is not subscriptable",
@@ -295,7 +285,8 @@ impl Machine<'_> {
         };
         let items = self.collect_iterable(&value)?;
         let len = self.heap.lists[id.0 as usize].len();
-        let (start, step, count) = slice_indices(len, bounds)?;
+        let slice = slice_indices(len, bounds)?;
+        let (start, count) = (slice.start, slice.count);
         if bounds[2].unwrap_or(1) == 1 {
             let start = start as usize;
             self.check_len(len - count + items.len())?;
@@ -311,7 +302,7 @@ impl Machine<'_> {
             return raise(ExcKind::ValueError, message);
         }
         let list = &mut self.heap.lists[id.0 as usize];
-        for (i, item) in slice_positions(start, step, count).zip(items) {
+        for (i, item) in slice_positions(&slice).zip(items) {
             list[i] = item;
         }
         Ok(())
@@ -325,8 +316,8 @@ impl Machine<'_> {
             ));
         };
         let list = &mut self.heap.lists[id.0 as usize];
-        let (start, step, count) = slice_indices(list.len(), bounds)?;
-        let mut doomed: Vec<usize> = slice_positions(start, step, count).collect();
+        let slice = slice_indices(list.len(), bounds)?;
+        let mut doomed: Vec<usize> = slice_positions(&slice).collect();
         doomed.sort_unstable();
         let mut k = 0;
         let mut index = 0;
@@ -348,22 +339,33 @@ mod tests {
 
     #[test]
     fn slices_follow_python() {
+        let indices = |len, bounds| {
+            slice_indices(len, bounds)
+                .ok()
+                .map(|s| (s.start, s.stop, s.step, s.count))
+        };
+        assert_eq!(indices(5, [None, None, Some(-1)]), Some((4, -1, -1, 5)));
+        assert_eq!(indices(5, [Some(-2), None, None]), Some((3, 5, 1, 2)));
         assert_eq!(
-            slice_indices(5, [None, None, Some(-1)]).ok(),
-            Some((4, -1, 5))
+            indices(5, [Some(1), Some(100), Some(2)]),
+            Some((1, 5, 2, 2))
         );
         assert_eq!(
-            slice_indices(5, [Some(-2), None, None]).ok(),
-            Some((3, 1, 2))
-        );
-        assert_eq!(
-            slice_indices(5, [Some(1), Some(100), Some(2)]).ok(),
-            Some((1, 2, 2))
-        );
-        assert_eq!(
-            slice_indices(5, [None, None, Some(i64::MIN)]).ok(),
-            Some((4, i64::MIN as i128, 1))
+            indices(5, [None, None, Some(i64::MIN)]),
+            Some((4, -1, i64::MIN as i128, 1))
         );
         assert!(slice_indices(5, [None, None, Some(0)]).is_err());
+    }
+
+    #[test]
+    fn range_slices_keep_cpython_bounds() {
+        let ten = RangeObj {
+            start: 0,
+            stop: 10,
+            step: 1,
+        };
+        let r = slice_range(&ten, [Some(i64::MIN), Some(-1), Some(i64::MIN)]).ok();
+        let bounds = r.map(|r| (r.start, r.stop, r.step));
+        assert_eq!(bounds, Some((-1, 9, i64::MIN as i128)));
     }
 }
