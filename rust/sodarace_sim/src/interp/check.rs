@@ -1,6 +1,7 @@
 //! The static allowlist, applied to the AST before anything runs.
 //!
-//! It rejects, as `forbidden`: imports other than `math` and the walker API;
+//! It rejects, as `forbidden`: imports other than `math`, `numpy` and the
+//! walker API (`numpy.*` submodules are `unsupported`);
 //! dunder names and attributes (except defining `__init__` in a class);
 //! builtins that reach outside the sandbox (`eval`, `open`, `getattr`...);
 //! `.format` on anything but a string literal with plain fields; and
@@ -71,6 +72,11 @@ pub(crate) fn check(module: &ast::ModModule, max_nesting: u32) -> Result<(), Fau
     Ok(())
 }
 
+/// What a genome may import from the walker API's modules: OpenELM's
+/// walker package exports these two functions (and a `Walker` class that
+/// genomes have no use for).
+pub(crate) const WALKER_EXPORTS: [&str; 2] = ["walker_creator", "query_cppn"];
+
 pub(crate) fn is_walker_module(name: &str) -> bool {
     matches!(name, "walker" | "walker_creator" | "openelm") || name.starts_with("openelm.")
 }
@@ -140,9 +146,13 @@ impl<'a> Checker<'a> {
             Stmt::Import(import) => {
                 for alias in &import.names {
                     let module = alias.name.as_str();
-                    let allowed =
-                        module == "math" || (is_walker_module(module) && !module.contains('.'));
-                    if !allowed {
+                    if let Some(member) = module.strip_prefix("numpy.") {
+                        let message = super::numpy::unsupported_member(member);
+                        self.fail(Fault::at(ErrorKind::Unsupported, message, start(alias)));
+                    }
+                    let allowed = matches!(module, "math" | "numpy")
+                        || (is_walker_module(module) && !module.contains('.'));
+                    if !allowed && !module.starts_with("numpy.") {
                         let message = format!(
                             "import of '{module}' is not allowed (only math and the walker API)"
                         );
@@ -154,7 +164,13 @@ impl<'a> Checker<'a> {
             }
             Stmt::ImportFrom(import) => {
                 let module = import.module.as_ref().map_or("", |m| m.as_str());
-                if import.level > 0 || (module != "math" && !is_walker_module(module)) {
+                if let Some(member) = module.strip_prefix("numpy.") {
+                    let message = super::numpy::unsupported_member(member);
+                    self.fail(Fault::at(ErrorKind::Unsupported, message, start(stmt)));
+                    return;
+                }
+                let known = matches!(module, "math" | "numpy") || is_walker_module(module);
+                if import.level > 0 || !known {
                     let message = format!(
                         "import from '{module}' is not allowed (only math and the walker API)"
                     );
@@ -163,10 +179,16 @@ impl<'a> Checker<'a> {
                 }
                 for alias in &import.names {
                     let name = alias.name.as_str();
-                    if is_walker_module(module) && name != "walker_creator" {
-                        let message =
-                            format!("only walker_creator can be imported from '{module}'");
+                    if is_walker_module(module) && !WALKER_EXPORTS.contains(&name) {
+                        let message = format!(
+                            "only walker_creator and query_cppn can be imported from '{module}'"
+                        );
                         self.fail(forbidden(message, start(alias)));
+                    }
+                    if module == "numpy" && name == "*" {
+                        let message =
+                            "from numpy import * is not supported; use import numpy as np";
+                        self.fail(Fault::at(ErrorKind::Unsupported, message, start(alias)));
                     }
                     if name != "*" {
                         let bound = alias.asname.as_ref().unwrap_or(&alias.name);

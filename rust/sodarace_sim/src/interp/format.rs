@@ -122,6 +122,8 @@ fn str_repr(s: &str, out: &mut String) {
 enum ReprStop {
     TooDeep,
     TooLong,
+    /// numpy's array printing is not in the subset.
+    Array,
 }
 
 struct Spec {
@@ -356,6 +358,12 @@ impl Machine<'_> {
                 )
             }
             Err(ReprStop::TooLong) => self.check_str_len(out.len())?,
+            Err(ReprStop::Array) => {
+                return fatal(
+                    ErrorKind::Unsupported,
+                    "printing a numpy array is not supported; print a.tolist() instead",
+                )
+            }
         }
         self.charge_steps(out.len())?;
         Ok(out)
@@ -472,6 +480,7 @@ impl Machine<'_> {
                 };
             }
             Value::Iter(_) => out.push_str("<iterator object>"),
+            Value::Array(_) => return Err(ReprStop::Array),
             Value::Func(id) => {
                 let name = &self.prog.functions[self.heap.funcs[id.0 as usize].code as usize].name;
                 let _ = write!(out, "<function {name}>");
@@ -502,6 +511,7 @@ impl Machine<'_> {
             }
             Value::Module(ModuleKind::Math) => out.push_str("<module 'math'>"),
             Value::Module(ModuleKind::Walker) => out.push_str("<module 'walker'>"),
+            Value::Module(ModuleKind::Numpy) => out.push_str("<module 'numpy'>"),
             Value::Creator(_) => out.push_str("<walker_creator>"),
             Value::Joint(_, i) => {
                 let _ = write!(out, "<joint {i}>");

@@ -22,8 +22,9 @@
 //! - `builtins/`: builtin functions and methods by type — `functions.rs`,
 //!   `numbers.rs`, `iteration.rs` (the iterator protocol, `range`, `zip`),
 //!   `list.rs` (`list.append`, `sorted`...), `dict.rs`, `set.rs`, `str.rs`;
-//! - `math.rs` (`math.*`), `format.rs` (`str`, `repr`, f-strings),
-//!   `walker_api.rs` (the walker creator), `value.rs` (values and the heap),
+//! - `math.rs` (`math.*`), `numpy.rs` (the `numpy` subset), `format.rs`
+//!   (`str`, `repr`, f-strings), `walker_api.rs` (the walker creator and
+//!   `query_cppn`), `value.rs` (values and the heap),
 //!   `limits.rs`, `error.rs`.
 
 mod builtins;
@@ -34,6 +35,7 @@ mod ir;
 mod limits;
 mod lower;
 mod math;
+mod numpy;
 mod ops;
 mod parse;
 mod run;

@@ -23,7 +23,7 @@ macro_rules! arena_ids {
 
 arena_ids!(
     ListId, TupleId, DictId, SetId, RangeId, IterId, FuncId, MethodId, ClassId, InstId, ExcId,
-    CellId, CreatorId, WalkerId
+    CellId, CreatorId, WalkerId, ArrayId
 );
 
 #[derive(Clone, Debug)]
@@ -55,6 +55,8 @@ pub enum Value {
     Walker(WalkerId),
     /// The box of a captured variable (only ever stored in a frame slot).
     Cell(CellId),
+    /// A numpy array (see `numpy.rs`).
+    Array(ArrayId),
 }
 
 impl Value {
@@ -67,6 +69,7 @@ impl Value {
 pub enum ModuleKind {
     Math,
     Walker,
+    Numpy,
 }
 
 /// Builtin functions and types, the math module's functions and the walker
@@ -134,8 +137,23 @@ pub enum Builtin {
     MathCopysign,
     MathFmod,
     MathTrunc,
+    // the numpy subset (numpy.rs)
+    NpArray,
+    NpZeros,
+    NpOnes,
+    NpLinspace,
+    NpArange,
+    NpSin,
+    NpCos,
+    NpTan,
+    NpTanh,
+    NpExp,
+    NpSqrt,
+    NpAbs,
+    NpSign,
     // the walker API
     WalkerCreator,
+    QueryCppn,
 }
 
 impl Builtin {
@@ -239,8 +257,26 @@ impl Builtin {
             MathCopysign => "copysign",
             MathFmod => "fmod",
             MathTrunc => "trunc",
+            NpArray => "array",
+            NpZeros => "zeros",
+            NpOnes => "ones",
+            NpLinspace => "linspace",
+            NpArange => "arange",
+            NpSin => "sin",
+            NpCos => "cos",
+            NpTan => "tan",
+            NpTanh => "tanh",
+            NpExp => "exp",
+            NpSqrt => "sqrt",
+            NpAbs => "abs",
+            NpSign => "sign",
             WalkerCreator => "walker_creator",
+            QueryCppn => "query_cppn",
         }
+    }
+
+    pub fn is_numpy(self) -> bool {
+        (Builtin::NpArray as u32..=Builtin::NpSign as u32).contains(&(self as u32))
     }
 
     pub fn is_type(self) -> bool {
@@ -424,6 +460,7 @@ pub enum IterState {
     Dict(DictId, usize, usize),
     Set(SetId, usize, usize),
     ListReversed(ListId, usize),
+    Array(ArrayId, usize),
     /// The inner iteration and the next count (i128: it may pass i64::MAX
     /// once the last item is out).
     Enumerate(Box<IterState>, i128),
@@ -573,4 +610,5 @@ pub struct Heap {
     pub cells: Vec<Value>,
     pub creators: Vec<CreatorObj>,
     pub walkers: Vec<WalkerObj>,
+    pub arrays: Vec<super::numpy::ArrayData>,
 }

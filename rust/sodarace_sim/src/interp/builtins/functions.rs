@@ -168,6 +168,7 @@ impl Machine<'_> {
             Value::Dict(id) => self.heap.dicts[id.0 as usize].len(),
             Value::Set(id) => self.heap.sets[id.0 as usize].len(),
             Value::Range(id) => self.heap.ranges[id.0 as usize].len(),
+            Value::Array(id) => self.array_len(*id),
             _ => {
                 return type_error(format!(
                     "object of type '{}' has no len()",

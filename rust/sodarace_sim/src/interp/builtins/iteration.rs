@@ -24,6 +24,7 @@ impl Machine<'_> {
             Value::Dict(id) => IterState::Dict(*id, 0, self.heap.dicts[id.0 as usize].len()),
             Value::Set(id) => IterState::Set(*id, 0, self.heap.sets[id.0 as usize].len()),
             Value::Iter(id) => IterState::Shared(*id),
+            Value::Array(id) => IterState::Array(*id, 0),
             _ => return type_error(format!("'{}' object is not iterable", self.type_name(v))),
         })
     }
@@ -82,6 +83,11 @@ impl Machine<'_> {
                     *remaining -= 1;
                     Some(list[*remaining].clone())
                 }
+            }
+            IterState::Array(id, i) => {
+                let item = self.array_get(*id, *i);
+                *i += 1;
+                item
             }
             IterState::Enumerate(inner, count) => match self.iter_next(inner)? {
                 Some(item) => {

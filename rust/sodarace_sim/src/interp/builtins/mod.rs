@@ -179,6 +179,8 @@ impl Machine<'_> {
             Chr => self.builtin_chr(args, kwargs),
             Ord => self.builtin_ord(args, kwargs),
             WalkerCreator => self.new_creator(args, kwargs),
+            QueryCppn => self.query_cppn(args, kwargs),
+            _ if b.is_numpy() => self.call_numpy(b, args, kwargs),
             _ if (MathSin as u32..=MathTrunc as u32).contains(&(b as u32)) => {
                 no_kwargs(b.name(), kwargs)?;
                 self.call_math(b, args)
@@ -253,6 +255,7 @@ impl Machine<'_> {
             ),
             Value::Tuple(_) => matches!(name, INDEX | COUNT),
             Value::Creator(_) => Machine::creator_has_method(name),
+            Value::Array(_) => self.prog.name(name) == "tolist",
             _ => false,
         }
     }
@@ -267,6 +270,11 @@ impl Machine<'_> {
     ) -> Res<Value> {
         if let Value::Creator(id) = obj {
             return self.call_creator(*id, name, args, kwargs);
+        }
+        if let Value::Array(id) = obj {
+            no_kwargs("tolist", kwargs)?;
+            let method = self.prog.name(name).to_string();
+            return self.call_array_method(*id, &method, args);
         }
         if !self.has_native_method(obj, name) {
             return self.no_attribute(obj, name);

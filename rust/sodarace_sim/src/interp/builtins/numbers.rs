@@ -180,6 +180,7 @@ impl Machine<'_> {
             Value::Int(i) => i.checked_abs().map(Value::Int).map_or_else(overflow, Ok),
             Value::Bool(b) => Ok(Value::Int(*b as i64)),
             Value::Float(f) => Ok(Value::Float(f.abs())),
+            Value::Array(_) => self.call_numpy(Builtin::NpAbs, args, &[]),
             v => type_error(format!(
                 "bad operand type for abs(): '{}'",
                 self.type_name(v)

@@ -8,8 +8,8 @@ use ruff_python_ast::{self as ast, Expr as AstExpr, Stmt as AstStmt};
 
 use super::super::error::{ErrorKind, Fault};
 use super::super::ir::*;
-use super::super::math;
 use super::super::value::{Builtin, ModuleKind, Value};
+use super::super::{math, numpy};
 use super::codegen::Lowerer;
 use super::expressions::binop;
 use super::scope::{Opener, ScopeKind};
@@ -140,6 +140,7 @@ impl<'a> Lowerer<'a> {
                 for alias in &import.names {
                     let module = match alias.name.as_str() {
                         "math" => ModuleKind::Math,
+                        "numpy" => ModuleKind::Numpy,
                         _ => ModuleKind::Walker,
                     };
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
@@ -156,7 +157,8 @@ impl<'a> Lowerer<'a> {
                 return Ok(());
             }
             AstStmt::ImportFrom(import) => {
-                let from_math = import.module.as_ref().is_some_and(|m| m.as_str() == "math");
+                let module = import.module.as_ref().map_or("", |m| m.as_str());
+                let from_math = module == "math";
                 for alias in &import.names {
                     let name = alias.name.as_str();
                     let members: Vec<&'a str> = if name == "*" && from_math {
@@ -172,6 +174,12 @@ impl<'a> Lowerer<'a> {
                                     start(alias),
                                 )
                             })?
+                        } else if module == "numpy" {
+                            numpy::member(member).ok_or_else(|| {
+                                unsupported(numpy::unsupported_member(member), start(alias))
+                            })?
+                        } else if member == "query_cppn" {
+                            Value::Builtin(Builtin::QueryCppn)
                         } else {
                             Value::Builtin(Builtin::WalkerCreator)
                         };

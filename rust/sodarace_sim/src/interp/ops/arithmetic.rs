@@ -79,8 +79,9 @@ pub(crate) fn float_pow(x: f64, y: f64) -> Res<f64> {
     Ok(if negate { -r } else { r })
 }
 
-/// CPython's float `divmod`: the remainder takes the divisor's sign.
-fn float_divmod(x: f64, y: f64) -> (f64, f64) {
+/// CPython's float `divmod`: the remainder takes the divisor's sign
+/// (numpy's `//` and `%` on floats compute the same).
+pub(crate) fn float_divmod(x: f64, y: f64) -> (f64, f64) {
     let mut m = x % y;
     let mut div = (x - m) / y;
     if m != 0.0 {
@@ -167,6 +168,9 @@ fn int_mod(a: i64, b: i64) -> i64 {
 
 impl Machine<'_> {
     pub fn unary(&mut self, op: UnaryOp, v: Value) -> Res<Value> {
+        if let (Value::Array(id), UnaryOp::Neg | UnaryOp::Pos) = (&v, op) {
+            return self.array_unary(op, *id);
+        }
         Ok(match (op, num(&v)) {
             (UnaryOp::Not, _) => Value::Bool(!self.truthy(&v)?),
             (UnaryOp::Neg, Some(Num::Int(i))) => match i.checked_neg() {
@@ -211,6 +215,9 @@ impl Machine<'_> {
     }
 
     pub fn binary(&mut self, op: BinOp, a: Value, b: Value) -> Res<Value> {
+        if matches!(a, Value::Array(_)) || matches!(b, Value::Array(_)) {
+            return self.array_binary(op, &a, &b);
+        }
         if let (Some(x), Some(y)) = (num(&a), num(&b)) {
             if let (Value::Bool(p), Value::Bool(q)) = (&a, &b) {
                 match op {

@@ -5,9 +5,10 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
+use super::super::error::ErrorKind;
 use super::super::ir::CmpOp;
 use super::super::math::TWO_POW_63;
-use super::super::run::{type_error, Machine, Res};
+use super::super::run::{fatal, type_error, Machine, Res};
 use super::super::value::*;
 use super::{num, too_deep, Num, MAX_VALUE_DEPTH};
 
@@ -75,6 +76,14 @@ pub(crate) fn identical(a: &Value, b: &Value) -> bool {
 
 impl Machine<'_> {
     pub fn compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
+        let ordering = !matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn);
+        if ordering && (matches!(a, Value::Array(_)) || matches!(b, Value::Array(_))) {
+            // numpy compares element-wise into a bool array: not in the subset.
+            return fatal(
+                ErrorKind::Unsupported,
+                "comparing numpy arrays is not supported (compare a.tolist() or elements)",
+            );
+        }
         match op {
             CmpOp::Eq => self.values_eq(a, b, 0),
             CmpOp::NotEq => Ok(!self.values_eq(a, b, 0)?),
@@ -275,6 +284,18 @@ impl Machine<'_> {
                     i <= r.start && i > r.stop
                 };
                 Ok(inside && (i - r.start) % r.step == 0)
+            }
+            Value::Array(id) => {
+                let n = self.array_len(*id);
+                self.charge_steps(n)?;
+                for i in 0..n {
+                    if let Some(x) = self.array_get(*id, i) {
+                        if self.values_eq(&x, item, 0)? {
+                            return Ok(true);
+                        }
+                    }
+                }
+                Ok(false)
             }
             Value::Iter(_) => {
                 let items = self.collect_iterable(container)?;

@@ -2,7 +2,8 @@
 //! with Python's rules for negative indices and clamped slice bounds, plus
 //! the checked growth of lists (`list_push`, `list_extend`).
 
-use super::super::run::{raise, type_error, Machine, Res, Unwind, VALUE_BYTES};
+use super::super::error::ErrorKind;
+use super::super::run::{fatal, raise, type_error, Machine, Res, Unwind, VALUE_BYTES};
 use super::super::value::*;
 use super::overflow;
 
@@ -167,6 +168,10 @@ impl Machine<'_> {
                     at: None,
                 }))),
             },
+            Value::Array(id) => {
+                let i = self.int_index(obj, key)?;
+                self.array_item(*id, i)
+            }
             Value::Range(id) => {
                 let i = self.int_index(obj, key)?;
                 let r = &self.heap.ranges[id.0 as usize];
@@ -196,6 +201,10 @@ impl Machine<'_> {
                 }
             }
             Value::Dict(_) => self.dict_set(obj, key, value),
+            Value::Array(_) => fatal(
+                ErrorKind::Unsupported,
+                "numpy arrays are read-only in the subset (build a new one)",
+            ),
             _ => type_error(format!(
                 "'{}' object does not support item assignment",
                 self.type_name(obj)
@@ -268,6 +277,10 @@ impl Machine<'_> {
             Value::Range(id) => {
                 let sliced = slice_range(&self.heap.ranges[id.0 as usize], bounds)?;
                 self.new_range(sliced)
+            }
+            Value::Array(id) => {
+                let slice = slice_indices(self.array_len(*id), bounds)?;
+                self.array_from_positions(*id, slice_positions(&slice))
             }
             _ => type_error(format!(
                 "'{}' object is not subscriptable",

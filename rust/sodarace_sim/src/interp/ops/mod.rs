@@ -15,6 +15,8 @@ mod comparison;
 mod hashing;
 mod indexing;
 
+pub(crate) use arithmetic::float_divmod;
+
 use super::error::ErrorKind;
 use super::run::{fatal, Machine, Res};
 use super::value::*;
@@ -81,6 +83,7 @@ impl Machine<'_> {
             Value::Joint(..) => "joint",
             Value::Walker(_) => "walker",
             Value::Cell(_) => "cell",
+            Value::Array(_) => "numpy.ndarray",
         }
     }
 
@@ -96,6 +99,7 @@ impl Machine<'_> {
             Value::Dict(id) => self.heap.dicts[id.0 as usize].len() > 0,
             Value::Set(id) => self.heap.sets[id.0 as usize].len() > 0,
             Value::Range(id) => self.heap.ranges[id.0 as usize].len() > 0,
+            Value::Array(id) => self.array_truthy(*id)?,
             _ => true,
         })
     }

@@ -48,6 +48,19 @@ impl<'p> Machine<'p> {
             Value::Module(ModuleKind::Walker) if name == sym::WALKER_CREATOR => {
                 Ok(Value::Builtin(Builtin::WalkerCreator))
             }
+            Value::Module(ModuleKind::Walker) if self.prog.name(name) == "query_cppn" => {
+                Ok(Value::Builtin(Builtin::QueryCppn))
+            }
+            Value::Module(ModuleKind::Numpy) => {
+                let attr = self.prog.name(name);
+                match super::super::numpy::member(attr) {
+                    Some(v) => Ok(v),
+                    None => fatal(
+                        ErrorKind::Unsupported,
+                        super::super::numpy::unsupported_member(attr),
+                    ),
+                }
+            }
             Value::Exception(id) if name == sym::ARGS => {
                 let args = self.heap.exceptions[id.0 as usize].args.clone();
                 self.new_tuple(args)
@@ -63,6 +76,10 @@ impl<'p> Machine<'p> {
 
     pub fn no_attribute<T>(&self, obj: &Value, name: Sym) -> Res<T> {
         let attr = self.prog.name(name);
+        if let Value::Array(_) = obj {
+            let message = format!("numpy.ndarray.{attr} is not in the supported subset");
+            return fatal(ErrorKind::Unsupported, message);
+        }
         if super::super::builtins::is_unsupported_method(obj, attr) {
             let message = format!("{}.{attr}() is not supported", self.type_name(obj));
             return fatal(ErrorKind::Unsupported, message);
