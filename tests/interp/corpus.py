@@ -558,6 +558,50 @@ def compute():
         steps += 1
     return [lo, hi, steps]
 """,
+    "int_edges": """
+def compute():
+    big = 9223372036854775807
+    return [big // 3, -big // 7, big % 1000, *divmod(-big - 1, 10), pow(3, -1, 7), pow(5, 2**62, 1009),
+            round(big, -18), big / 3, len(range(-big, big, 2**62)), range(0, big, 2**61)[1:9:3][-1],
+            sum([big, 1, -2]), -1 << 63, int("-9_223_372_036_854_775_808"), int("0x7f", 0)]
+""",
+    "numpy_exact": """
+import numpy as np
+
+
+def compute():
+    a = np.arange(-4, 5)
+    x = np.linspace(-1.5, 2.5, 9)
+    y = (a * 2 + 1) // 3 + np.sign(x) * np.abs(x) ** 2 - np.sqrt(np.abs(x))
+    return y.tolist() + [float(v) for v in np.arange(0.5, 2, 0.25) % 0.75] + a[::-2].tolist()
+""",
+    "query_cppn_grid": """
+import numpy as np
+from openelm.environments.sodaracer.walker import query_cppn
+
+
+def compute():
+    return [1.0]
+
+
+def make_walker():
+    wc = walker_creator()
+
+    def connect(x1, y1, x2, y2):
+        same = x1 == x2 and y1 == y2
+        return not same and abs(x1 - x2) + abs(y1 - y2) <= 2
+
+    def amp(x1, y1, x2, y2):
+        return min(10, abs(x1 - x2) * 3 + y2)
+
+    def phase(x1, y1, x2, y2):
+        print(x1, y1, x2, y2)
+        return float(np.sign(x1 - y2)) / 3
+
+    joints = query_cppn(wc, 4, 3, 1.25, connect, amp, phase)
+    print(len(joints), sorted(joints)[-1])
+    return wc.get_walker()
+""",
     "paper_form_muscles": """
 def compute():
     return [1.0]

@@ -129,10 +129,38 @@ class ReferenceCreator:
         return ReferenceWalker(list(self.joints), list(self.connections))
 
 
+def reference_query_cppn(
+    wc: ReferenceCreator,
+    xgrid: int,
+    ygrid: int,
+    scale: float,
+    connect_func: Any,
+    amp_func: Any,
+    phase_func: Any,
+) -> dict[tuple[int, int], Joint]:
+    """OpenELM's `query_cppn` as docs/genomes.md describes it, written here
+    independently of the interpreter: a grid of joints (x outer, y inner)
+    at (x * scale, y * scale), then every pair (x1, y1) -> (x2, y2) with
+    x2 >= x1 and y2 >= y1, skipping x1 == y1 and x2 == y2, linked with
+    amp_func's amplitude and phase_func's phase where connect_func says so."""
+    grid = {(x, y): wc.add_joint(x * scale, y * scale) for x in range(xgrid) for y in range(ygrid)}
+    for (x1, y1), start in grid.items():
+        for (x2, y2), end in grid.items():
+            if x2 < x1 or y2 < y1 or (x1 == y1 and x2 == y2):
+                continue
+            if connect_func(x1, y1, x2, y2):
+                amplitude = amp_func(x1, y1, x2, y2)
+                phase = phase_func(x1, y1, x2, y2)
+                wc.add_muscle(start, end, amplitude=amplitude, phase=phase)
+    return grid
+
+
 def run_reference(source: str, entry: str = "make_walker") -> tuple[ReferenceWalker, str]:
-    """Runs `source` with CPython; returns the walker and what it printed."""
+    """Runs `source` with CPython; returns the walker and what it printed.
+    `numpy` is the real numpy."""
     walker_module = types.ModuleType("walker")
     walker_module.walker_creator = ReferenceCreator  # type: ignore[attr-defined]
+    walker_module.query_cppn = reference_query_cppn  # type: ignore[attr-defined]
     math = math_module()
     real_import = builtins.__import__
 

@@ -154,7 +154,7 @@ impl<'a> Checker<'a> {
                         || (is_walker_module(module) && !module.contains('.'));
                     if !allowed && !module.starts_with("numpy.") {
                         let message = format!(
-                            "import of '{module}' is not allowed (only math and the walker API)"
+                            "import of '{module}' is not allowed (only math, numpy and the walker API)"
                         );
                         self.fail(forbidden(message, start(alias)));
                     }
@@ -172,7 +172,7 @@ impl<'a> Checker<'a> {
                 let known = matches!(module, "math" | "numpy") || is_walker_module(module);
                 if import.level > 0 || !known {
                     let message = format!(
-                        "import from '{module}' is not allowed (only math and the walker API)"
+                        "import from '{module}' is not allowed (only math, numpy and the walker API)"
                     );
                     self.fail(forbidden(message, start(stmt)));
                     return;

@@ -571,6 +571,14 @@ impl Machine<'_> {
             (None, None) => 0,
         };
         self.charge_steps(n)?;
+        // numpy computes `floats ** 0.5` as a square root (so -0.0 stays
+        // -0.0 and -inf gives nan, where pow would give 0.0 and inf).
+        if let (BinOp::Pow, Operand::Array(ArrayData::Float(xs)), Operand::Float(0.5)) =
+            (op, &x, &y)
+        {
+            let roots = xs.iter().map(|v| libm::sqrt(*v)).collect();
+            return self.new_array(ArrayData::Float(roots));
+        }
         let data = if x.is_int() && y.is_int() && op != BinOp::Div {
             let mut out = Vec::with_capacity(n);
             for i in 0..n {
@@ -587,7 +595,7 @@ impl Machine<'_> {
         self.new_array(data)
     }
 
-    /// `-a`, `+a` on an array (`~` and `not` are not in the subset).
+    /// `-a`, `+a`, and `~a` on an int array (`not a` is the truth test).
     pub fn array_unary(&mut self, op: UnaryOp, id: ArrayId) -> Res<Value> {
         let data = match (op, self.array(id).clone()) {
             (UnaryOp::Pos, data) => data,
@@ -599,10 +607,11 @@ impl Machine<'_> {
                 }
                 ArrayData::Int(out)
             }
+            (UnaryOp::Invert, ArrayData::Int(v)) => ArrayData::Int(v.iter().map(|x| !x).collect()),
             _ => {
                 return fatal(
                     ErrorKind::Unsupported,
-                    "'~' and 'not' on numpy arrays are not supported",
+                    "'~' on numpy float arrays is not supported",
                 )
             }
         };

@@ -168,7 +168,7 @@ fn int_mod(a: i64, b: i64) -> i64 {
 
 impl Machine<'_> {
     pub fn unary(&mut self, op: UnaryOp, v: Value) -> Res<Value> {
-        if let (Value::Array(id), UnaryOp::Neg | UnaryOp::Pos) = (&v, op) {
+        if let (Value::Array(id), UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Invert) = (&v, op) {
             return self.array_unary(op, *id);
         }
         Ok(match (op, num(&v)) {
