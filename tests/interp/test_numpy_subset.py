@@ -39,6 +39,9 @@ EXACT = [
     "np.arange(3.0)",
     "np.arange(1, 2, 0.25)",
     "np.arange(0, 5, 0)",
+    "np.arange(-9223372036854775807 - 1, 9223372036854775807, 2**62)",
+    "np.arange(9223372036854775807, -9223372036854775807 - 1, -(2**62))",
+    "np.array([-9223372036854775807 - 1, 7]) % -1",
     "np.array([1, 2, 3])",
     "np.array([1, 2.5])",
     "np.array([True, 2])",
@@ -285,6 +288,10 @@ def test_outside_the_subset_is_unsupported_naming_it(body: str, error: str) -> N
         ),
         (
             "-np.array([-9223372036854775807 - 1])",
+            "integer overflow: the result does not fit in 64 bits",
+        ),
+        (
+            "np.array([-9223372036854775807 - 1]) // -1",
             "integer overflow: the result does not fit in 64 bits",
         ),
     ],

@@ -141,7 +141,15 @@ fn int_element(op: BinOp, x: i64, y: i64) -> Res<i64> {
                 q
             })
         }
-        BinOp::Mod => Ok(x.rem_euclid(y) + if y < 0 && x.rem_euclid(y) != 0 { y } else { 0 }),
+        BinOp::Mod => {
+            // i64::MIN % -1 is 0 (the quotient overflows, the remainder does not).
+            let r = x.checked_rem(y).unwrap_or(0);
+            Ok(if r != 0 && ((r < 0) != (y < 0)) {
+                r + y
+            } else {
+                r
+            })
+        }
         BinOp::Pow if y < 0 => raise(
             ExcKind::ValueError,
             "Integers to negative integer powers are not allowed.",
@@ -282,7 +290,7 @@ impl Machine<'_> {
             return fatal(
                 ErrorKind::Unsupported,
                 format!(
-                    "numpy arrays from a {} are not in the supported subset (use a list of numbers)",
+                    "numpy arrays from '{}' are not in the supported subset (use a list of numbers)",
                     self.type_name(v)
                 ),
             );
@@ -447,12 +455,29 @@ impl Machine<'_> {
                 ));
             }
         }
-        let span = self.binary(BinOp::Sub, stop, start.clone())?;
-        let count = match self.binary(BinOp::Div, span, step.clone()) {
-            Err(super::run::Unwind::Raise(e)) if e.kind == ExcKind::ZeroDivisionError => {
-                return raise(ExcKind::ZeroDivisionError, "division by zero")
+        let ints = |v: &Value| match v {
+            Value::Int(i) => Some(*i),
+            Value::Bool(b) => Some(*b as i64),
+            _ => None,
+        };
+        let all_ints = match (ints(&start), ints(&stop), ints(&step)) {
+            (Some(a), Some(b), Some(c)) => Some((a, b, c)),
+            _ => None,
+        };
+        // numpy divides Python numbers: an int span is exact, then one
+        // correctly rounded division.
+        let count = match all_ints {
+            Some((_, _, 0)) => return raise(ExcKind::ZeroDivisionError, "division by zero"),
+            Some((a, b, c)) => super::ops::int_true_div(b as i128 - a as i128, c.into()),
+            None => {
+                let span = self.binary(BinOp::Sub, stop, start.clone())?;
+                match self.binary(BinOp::Div, span, step.clone()) {
+                    Err(super::run::Unwind::Raise(e)) if e.kind == ExcKind::ZeroDivisionError => {
+                        return raise(ExcKind::ZeroDivisionError, "division by zero")
+                    }
+                    other => self.float_arg("arange", &other?)?,
+                }
             }
-            other => self.float_arg("arange", &other?)?,
         };
         if count.is_nan() {
             return raise(ExcKind::ValueError, "arange: cannot compute length");
@@ -462,21 +487,13 @@ impl Machine<'_> {
             self.check_len(usize::MAX)?;
         }
         let n = n as usize;
-        let ints = |v: &Value| match v {
-            Value::Int(i) => Some(*i),
-            Value::Bool(b) => Some(*b as i64),
-            _ => None,
-        };
-        let data = match (
-            ints(&start),
-            ints(&step),
-            ints(&args[args.len().min(2) - 1]),
-        ) {
-            (Some(first), Some(delta), Some(_)) => {
+        let data = match all_ints {
+            Some((first, _, delta)) => {
                 let mut out = Vec::with_capacity(n);
-                for i in 0..n as i64 {
-                    let x = i.checked_mul(delta).and_then(|d| first.checked_add(d));
-                    out.push(x.map_or_else(overflow, Ok)?);
+                // Exact in i128: only an element outside i64 is an error.
+                for i in 0..n as i128 {
+                    let x = i64::try_from(first as i128 + i * delta as i128);
+                    out.push(x.map_or_else(|_| overflow(), Ok)?);
                 }
                 ArrayData::Int(out)
             }

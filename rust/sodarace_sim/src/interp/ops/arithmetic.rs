@@ -108,14 +108,16 @@ pub(crate) fn float_divmod(x: f64, y: f64) -> (f64, f64) {
 /// of ints is. Converting both to floats first would round twice once
 /// either is above 2⁵³, so the quotient is computed exactly to 55
 /// significant bits (plus a sticky bit for the rest) and rounded once,
-/// half to even. Results lie within 2^±64, far from subnormals.
-fn int_true_div(a: i64, b: i64) -> f64 {
-    const EXACT: u64 = 1 << 53;
+/// half to even. Takes i128 so that numpy's `arange` can divide a span
+/// of two i64s; |a| and |b| stay below 2⁶⁵, so results lie within
+/// 2^±65, far from subnormals.
+pub(crate) fn int_true_div(a: i128, b: i128) -> f64 {
+    const EXACT: u128 = 1 << 53;
     if a.unsigned_abs() <= EXACT && b.unsigned_abs() <= EXACT {
         return a as f64 / b as f64;
     }
     let negative = (a < 0) != (b < 0);
-    let (n, d) = (a.unsigned_abs() as u128, b.unsigned_abs() as u128);
+    let (n, d) = (a.unsigned_abs(), b.unsigned_abs());
     if n == 0 {
         return if negative { -0.0 } else { 0.0 };
     }
@@ -446,7 +448,7 @@ impl Machine<'_> {
                 if b == 0 {
                     return raise(ExcKind::ZeroDivisionError, "division by zero");
                 }
-                Ok(Value::Float(int_true_div(a, b)))
+                Ok(Value::Float(int_true_div(a.into(), b.into())))
             }
             BinOp::FloorDiv | BinOp::Mod if b == 0 => raise(
                 ExcKind::ZeroDivisionError,
@@ -510,9 +512,10 @@ mod tests {
         // float(a) / float(b) gives 525996.8058322686: one rounding too many.
         let (a, b) = (4_928_188_522_590_161_285, 9_369_236_596_014);
         assert_eq!(int_true_div(a, b), 525_996.805_832_268_7);
-        assert_eq!(int_true_div(i64::MAX, 3), 3.074_457_345_618_258_4e18);
-        assert_eq!(int_true_div(i64::MIN, -1), 9.223_372_036_854_776e18);
-        assert_eq!(int_true_div(1, i64::MIN), -1.0842021724855044e-19);
+        assert_eq!(int_true_div(i64::MAX.into(), 3), 3.074_457_345_618_258_4e18);
+        assert_eq!(int_true_div(i64::MIN.into(), -1), 9.223_372_036_854_776e18);
+        assert_eq!(int_true_div(1, i64::MIN.into()), -1.0842021724855044e-19);
+        assert_eq!(int_true_div((1 << 64) - 1, 1 << 62), 4.0);
         assert_eq!(int_true_div(-6, 3), -2.0);
     }
 

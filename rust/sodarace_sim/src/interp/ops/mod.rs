@@ -15,7 +15,7 @@ mod comparison;
 mod hashing;
 mod indexing;
 
-pub(crate) use arithmetic::float_divmod;
+pub(crate) use arithmetic::{float_divmod, int_true_div};
 
 use super::error::ErrorKind;
 use super::run::{fatal, Machine, Res};
