@@ -317,3 +317,49 @@ def interpret_steps(body: str) -> int:
         + "    return None\n"
     )
     return interpret(source).steps
+
+
+EDGES = [-(2**63), -(2**63) + 1, -3, -1, 0, 1, 2, 7, 2**62, 2**63 - 1]
+INT_OPS = ["+", "-", "*", "//", "%", "**", "&", "|", "^"]
+
+
+def exact_int64(x: int, op: str, y: int) -> str:
+    """numpy's int64 answer where it does not wrap, from Python's ints:
+    dividing by zero gives 0, a negative power is a ValueError; an answer
+    outside int64 (numpy wraps it) is our limit error."""
+    if op in ("//", "%") and y == 0:
+        return "[0]"
+    if op == "**":
+        if y < 0:
+            return "'!ValueError'"
+        if abs(x) >= 2 and y >= 64:
+            return "limit"
+    value = eval(f"x {op} y", {"x": x, "y": y})
+    return f"[{value}]" if -(2**63) <= value < 2**63 else "limit"
+
+
+def test_int64_elements_on_edge_values() -> None:
+    cases = [(x, op, y) for x in EDGES for op in INT_OPS for y in EDGES]
+    handlers = "".join(f'    except {e}:\n        r = "!{e}"\n' for e in EXCEPTIONS)
+    sources = [
+        "import numpy as np\n\n\ndef make_walker():\n"
+        f"    x = np.array([{x if x != -(2**63) else '-9223372036854775807 - 1'}])\n"
+        f"    try:\n        r = (x {op} {y if y >= 0 else f'({y})'}).tolist()\n{handlers}"
+        "    print(repr(r))\n    return None\n"
+        for x, op, y in cases
+    ]
+    differ = []
+    for (x, op, y), result in zip(cases, interpret_many(sources), strict=True):
+        got = "limit" if result.status == "limit" else result.output.strip()
+        want = exact_int64(x, op, y)
+        if want.startswith("[") and want != "limit":
+            with np.errstate(all="ignore"):
+                assert (
+                    str(plain(np.array([x]) ** y if op == "**" else eval(f"np.array([x]) {op} y")))
+                    == want
+                )
+        if result.status not in ("limit", "runtime") or "interpreter bug" in (result.error or ""):
+            differ.append(f"{x} {op} {y}: {result.status} {result.error}")
+        elif got != want:
+            differ.append(f"{x} {op} {y}: expected {want}, interpreter {got}")
+    assert not differ, "\n".join(differ[:30])
