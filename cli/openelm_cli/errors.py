@@ -16,7 +16,7 @@ import click
 from openelm._sodarace import InvalidWalkerError
 from openelm.errors import ConfigFieldError, OpenelmError
 
-from openelm_cli.evolve_options import EVOLVE_OPTIONS
+from openelm_cli.evolve_options import EVOLVE_OPTIONS, RAY_FLAGS
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -31,6 +31,7 @@ LIBRARY_EXIT_CODES: dict[str, int] = {
     "openelm.errors.ConfigFieldError": EXIT_USAGE,
     "openelm.errors.InputFileError": EXIT_USAGE,
     "openelm.store.RunStoreError": EXIT_USAGE,
+    "openelm.distributed.cluster.ClusterError": EXIT_USAGE,
     "openelm.evolve.export.ExportError": EXIT_USAGE,
     "openelm.llm.models.ModelNotFoundError": EXIT_USAGE,
     "openelm.finetune.datasets.DatasetError": EXIT_USAGE,
@@ -89,7 +90,7 @@ def config_field_message(error: ConfigFieldError) -> str:
         flag = EVOLVE_OPTIONS.flag_for(path)
         if flag is not None:
             message = message.replace(path, flag)
-    flag = EVOLVE_OPTIONS.flag_for(error.field)
+    flag = EVOLVE_OPTIONS.flag_for(error.field) or RAY_FLAGS.get(error.field)
     return f"{flag}: {message}" if flag is not None else message
 
 

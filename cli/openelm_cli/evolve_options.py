@@ -8,6 +8,9 @@ that field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 from openelm.evolve import DEFAULT_SEED_PROGRAM, EvolveConfig
 from openelm.evolve.config import (
@@ -22,6 +25,8 @@ from openelm.evolve.config import (
 
 from openelm_cli.config_options import OptionTable, option
 from openelm_cli.params import BinCounts, FloatRange, OperatorMix, SeedProgramSpec
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Every field's default; seed and seed programs have none of their own.
 _DEFAULTS = flatten_config(EvolveConfig(seed=0, seed_programs=()))
@@ -136,3 +141,47 @@ EVOLVE_OPTIONS = OptionTable(
         help="Run genomes even where the kernel refuses the seccomp lockdown.",
     ),
 )
+
+# The Ray options: where a run's work happens, not what the run is, so
+# they set no config field and are not stored (openelm.distributed.RayOptions).
+# `--ray` alone means this value: a local Ray instance.
+RAY_LOCAL = "local"
+# RayOptions fields, for naming the flag in errors.
+RAY_FLAGS = {
+    "ray.address": "--ray",
+    "ray.evaluators": "--ray-evaluators",
+    "ray.generators": "--ray-generators",
+}
+
+
+def ray_options(command: F) -> F:
+    """Decorates `evolve` with --ray [ADDRESS], --ray-evaluators, --ray-generators."""
+    command = click.option(
+        RAY_FLAGS["ray.generators"],
+        "ray_generators",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Generator actors, each holding one model backend (a GPU each where the "
+        "cluster has GPUs). [default: 1]",
+    )(command)
+    command = click.option(
+        RAY_FLAGS["ray.evaluators"],
+        "ray_evaluators",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Evaluator actors, each running a locked-down pool of --workers processes "
+        "(default 1) on its node. [default: as many as the free CPUs hold]",
+    )(command)
+    return click.option(
+        RAY_FLAGS["ray.address"],
+        "ray_address",
+        is_flag=False,
+        flag_value=RAY_LOCAL,
+        default=None,
+        metavar="[ADDRESS]",
+        help="Run generation and evaluation on Ray: alone, a local Ray instance; "
+        "`auto` (RAY_ADDRESS), host:port or ray://host:10001 joins a cluster. "
+        "Same archive as without it (docs/scale.md).",
+    )(command)

@@ -73,6 +73,7 @@ def progress_table(report: ProgressReport) -> Table:
         ),
         ("tokens/s", f"{metrics.tokens_per_second:.1f}"),
         ("evals/s", f"{metrics.evaluations_per_second:.1f}"),
+        *([("lost actors", str(report.lost_actors))] if report.lost_actors else []),
         ("elapsed", format_duration(report.session_seconds)),
         ("ETA", format_duration(report.eta_seconds)),
     ]
@@ -134,6 +135,7 @@ class LogLines:
         live_console.print(
             f"iteration {metrics.iteration}: evaluations {metrics.evaluations}, "
             f"niches {metrics.niches_filled}/{metrics.niches_total}, QD {metrics.qd_score:.2f}, best {best}, "
-            f"valid {report.run_funnel.valid_fraction:.1%}, {metrics.tokens_per_second:.1f} tok/s",
+            f"valid {report.run_funnel.valid_fraction:.1%}, {metrics.tokens_per_second:.1f} tok/s"
+            + (f", lost actors {report.lost_actors}" if report.lost_actors else ""),
             soft_wrap=True,
         )

@@ -421,6 +421,9 @@ class IterationMetrics:
     generation_seconds: float  # language model busy on this iteration's batch
     evaluation_seconds: float  # sandbox pool busy on it
     wall_seconds: float  # from the previous commit (or session start) to this one
+    # Ray actors lost since the previous commit (their work was redone
+    # elsewhere); always 0 on one machine.
+    lost_actors: int = 0
 
     @property
     def coverage(self) -> float:

@@ -127,7 +127,8 @@ CREATE TABLE iterations (
     wall_seconds REAL NOT NULL,
     truncated INTEGER NOT NULL DEFAULT 0,
     targeted INTEGER NOT NULL DEFAULT 0,
-    on_target INTEGER NOT NULL DEFAULT 0
+    on_target INTEGER NOT NULL DEFAULT 0,
+    lost_actors INTEGER NOT NULL DEFAULT 0
 );
 """
 
@@ -310,7 +311,7 @@ class RunStore:
                 ],
             )
             self._connection.execute(
-                "INSERT INTO iterations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO iterations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     metrics.iteration,
                     _now(),
@@ -336,6 +337,7 @@ class RunStore:
                     funnel.truncated,
                     funnel.targeted,
                     funnel.on_target,
+                    metrics.lost_actors,
                 ),
             )
 
@@ -380,15 +382,16 @@ class RunStore:
     def iteration_metrics(self) -> list[IterationMetrics]:
         # A run older than a counter's column counted none.
         present = _columns(self._connection, "iterations")
-        truncated, targeted, on_target = (
-            name if name in present else "0" for name in ("truncated", "targeted", "on_target")
+        truncated, targeted, on_target, lost_actors = (
+            name if name in present else "0"
+            for name in ("truncated", "targeted", "on_target", "lost_actors")
         )
         rows = self._connection.execute(
             f"""
             SELECT iteration, evaluations, programs, niches_filled, niches_total, qd_score, max_fitness,
                    mean_fitness, generated, parsed, ran, valid, walked, new_cells, improved_cells,
                    prompt_tokens, completion_tokens, generation_seconds, evaluation_seconds, wall_seconds,
-                   {truncated}, {targeted}, {on_target}
+                   {truncated}, {targeted}, {on_target}, {lost_actors}
             FROM iterations ORDER BY iteration
             """
         )
@@ -419,6 +422,7 @@ class RunStore:
                 generation_seconds=row[17],
                 evaluation_seconds=row[18],
                 wall_seconds=row[19],
+                lost_actors=row[23],
             )
             for row in rows
         ]
@@ -511,6 +515,7 @@ _ADDED_COLUMNS = (
     ("programs", "target_cell", "INTEGER"),
     ("iterations", "targeted", "INTEGER NOT NULL DEFAULT 0"),
     ("iterations", "on_target", "INTEGER NOT NULL DEFAULT 0"),
+    ("iterations", "lost_actors", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 

@@ -8,18 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import click
+from openelm.distributed.cluster import RayOptions
 from openelm.evolve import RunOutcome, new_config, resume_run, run_summary, start_run
 from openelm.evolve.runner import fresh_run_dir
 from openelm.store import RunStore
 
 from openelm_cli.commands.show import print_summary
-from openelm_cli.evolve_options import EVOLVE_OPTIONS
+from openelm_cli.evolve_options import EVOLVE_OPTIONS, RAY_LOCAL, ray_options
 from openelm_cli.live import LiveView, LogLines, live_console
 from openelm_cli.output import print_error, print_json
 
 
 @click.command("evolve")
 @EVOLVE_OPTIONS.options
+@ray_options
 @click.option(
     "--run-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -41,6 +43,9 @@ def evolve_command(
     resume_dir: Path | None,
     quiet: bool,
     as_json: bool,
+    ray_address: str | None,
+    ray_evaluators: int | None,
+    ray_generators: int | None,
     **config_values: Any,
 ) -> None:
     """Evolve Sodarace walkers with MAP-Elites and language-model mutation.
@@ -59,12 +64,16 @@ def evolve_command(
       openelm evolve --mutation mix --mix prompt=0.5,diff=0.3,crossover=0.2
       openelm evolve --seed-program radial --seed-program my_walker.py
       openelm evolve --resume runs/20250101-120000 --iterations 100
+      openelm evolve --mutation random --ray --ray-evaluators 2
+      openelm evolve --ray ray://head:10001 --ray-generators 4 --evaluations 1024000
+      openelm evolve --resume runs/20250101-120000 --ray auto
     """
     # transformers' weight-loading bars would scribble over the live view.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     if resume_dir is not None and run_dir is not None:
         raise click.UsageError("give either --run-dir (new run) or --resume RUN_DIR, not both")
     overrides = EVOLVE_OPTIONS.overrides(ctx, config_values)
+    ray = _ray_options(ray_address, ray_evaluators, ray_generators)
     view: LiveView | LogLines | None = None
     if not quiet:
         view = LiveView() if live_console.is_terminal else LogLines()
@@ -75,11 +84,15 @@ def evolve_command(
         with view if isinstance(view, LiveView) else nullcontext():
             if resume_dir is not None:
                 outcome = resume_run(
-                    resume_dir, overrides, on_iteration=on_iteration, on_phase=on_phase
+                    resume_dir, overrides, on_iteration=on_iteration, on_phase=on_phase, ray=ray
                 )
             else:
                 outcome = start_run(
-                    new_config(overrides), target, on_iteration=on_iteration, on_phase=on_phase
+                    new_config(overrides),
+                    target,
+                    on_iteration=on_iteration,
+                    on_phase=on_phase,
+                    ray=ray,
                 )
     except KeyboardInterrupt:
         hint = (
@@ -90,6 +103,21 @@ def evolve_command(
         print_error(f"interrupted{hint}")
         ctx.exit(130)
     _report(outcome, as_json=as_json, quiet=quiet)
+
+
+def _ray_options(
+    address: str | None, evaluators: int | None, generators: int | None
+) -> RayOptions | None:
+    """The Ray options typed, or None for a run on this machine alone."""
+    if address is None:
+        if evaluators is not None or generators is not None:
+            raise click.UsageError("--ray-evaluators and --ray-generators need --ray")
+        return None
+    return RayOptions(
+        address=None if address == RAY_LOCAL else address,
+        evaluators=evaluators,
+        generators=1 if generators is None else generators,
+    ).validate()
 
 
 _BUDGET_FLAGS = {

@@ -57,6 +57,8 @@ def print_summary(summary: dict[str, Any]) -> None:
         ("tokens/s", f"{summary['tokens_per_second']:.1f}"),
         ("evaluations/s", f"{summary['evaluations_per_second']:.1f}"),
         ("LLM busy", "-" if busy is None else f"{busy:.1%}"),
+        # Ray runs only: actors lost (their work redone elsewhere).
+        *([("lost actors", str(summary["lost_actors"]))] if summary.get("lost_actors") else []),
     ]
     console.print(key_value_table(summary["run_dir"], rows))
     if summary["top_elites"]:

@@ -17,7 +17,12 @@ if TYPE_CHECKING:
 
 
 class Completer(Protocol):
-    """Writes `make_walker` bodies; the same prompts and seed give the same completions."""
+    """Writes `make_walker` bodies; the same prompts and seed give the same completions.
+
+    Completion i of a call draws from (seed, i). A completer whose
+    `complete` also takes `first_index` (completion i then draws from
+    (seed, first_index + i)) can be split across Ray generator actors.
+    """
 
     identity: dict[str, str]
 
@@ -37,15 +42,24 @@ class LanguageModelCompleter:
         self.identity = language_model.identity.to_dict()
         self._generator = Generator(language_model)
 
-    def complete(self, prompts: Sequence[str], *, seed: int) -> list[Completion]:
+    def complete(
+        self, prompts: Sequence[str], *, seed: int, first_index: int = 0
+    ) -> list[Completion]:
+        """`first_index`: where `prompts` start in their batch. Completion i
+        draws from (seed, first_index + i), so a slice of a batch (on a Ray
+        generator actor) gets what the whole batch's call would write."""
+        if not prompts:
+            return []
+        # Requests asking for no sample only move the indices along.
+        skipped = [(prompts[0], 0)] * first_index
         completions = self._generator.generate(
-            [(prompt, 1) for prompt in prompts],
+            skipped + [(prompt, 1) for prompt in prompts],
             max_new_tokens=self.config.max_new_tokens,
             temperature=self.config.temperature,
             top_p=self.config.top_p,
             seed=seed,
         )
-        return [sample for (sample,) in completions]
+        return [sample for (sample,) in completions[first_index:]]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,12 @@ Ctrl-C (SIGINT) asks the run to stop: the generation in progress is dropped
 (a resume writes it again, identically), the batch being evaluated is
 finished and committed, and the run returns. A second Ctrl-C raises
 KeyboardInterrupt at once; the uncommitted iteration is rolled back.
+
+Where the work runs. A run's `Backends` are a completer and an evaluator:
+the model in process and a local `SandboxPool`, or (with `ray=RayOptions`)
+generator and evaluator actors on a Ray cluster (openelm.distributed),
+which give the same children and results. Either way this loop, and only
+it, writes the store.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from openelm.errors import ConfigFieldError, OpenelmError
 from openelm.evolve.archive import ArchiveSnapshot, build_archive, cvt_centroids
@@ -52,6 +58,9 @@ from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
 from openelm.records import DEFAULT_MIX_WEIGHTS, Funnel, IterationMetrics
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
 from openelm.store import DB_NAME, RunStore, RunStoreError
+
+if TYPE_CHECKING:
+    from openelm.distributed.cluster import RayOptions
 
 # The parts of a model identity that say which weights produced the programs.
 MODEL_IDENTITY_KEYS = ("name", "source", "revision")
@@ -74,6 +83,7 @@ class ProgressReport:
     metrics: IterationMetrics
     run_funnel: Funnel  # every mutation of the run so far (seeds excluded)
     tokens_generated: int  # completion tokens of the run so far
+    lost_actors: int  # Ray actors the run has lost so far (their work was redone)
     height_width_map: list[list[float | None]]
     session_seconds: float
     eta_seconds: float | None
@@ -91,14 +101,36 @@ ProgressCallback = Callable[[ProgressReport], None]
 PhaseCallback = Callable[[str], None]
 
 
+class Evaluator(Protocol):
+    """Scores genome sources: one result each, in order (a `SandboxPool`)."""
+
+    def evaluate(self, sources: Sequence[str | bytes]) -> list[EvalResult]: ...
+
+
+def _no_lost_actors() -> int:
+    return 0
+
+
+@dataclass(frozen=True)
+class Backends:
+    """What writes and scores a run's children. `lost_actors` counts the
+    cluster actors lost so far (always 0 on one machine)."""
+
+    completer: Completer | None
+    evaluator: Evaluator
+    lost_actors: Callable[[], int] = _no_lost_actors
+
+
 def start_run(
     config: EvolveConfig,
     run_dir: str | Path,
     *,
     on_iteration: ProgressCallback | None = None,
     on_phase: PhaseCallback | None = None,
+    ray: RayOptions | None = None,
 ) -> RunOutcome:
-    """Evaluate the seeds, create the run in `run_dir` and evolve until the budget ends."""
+    """Evaluate the seeds, create the run in `run_dir` and evolve until the
+    budget ends; on a Ray cluster when `ray` is given."""
     validate_config(config)
     run_dir = Path(run_dir)
     if (run_dir / DB_NAME).exists():
@@ -106,8 +138,8 @@ def start_run(
             f"{run_dir} already holds a run; continue it with: openelm evolve --resume {run_dir}"
         )
     phase = on_phase or _ignore
-    completer = _load_completer(config, phase)
-    with _sandbox_pool(config, phase) as pool:
+    with _backends(config, phase, ray) as backends:
+        completer, pool = backends.completer, backends.evaluator
         phase("evaluating the seed programs")
         seed_results = pool.evaluate([program.source for program in config.seed_programs])
         _require_a_valid_seed(config, seed_results)
@@ -119,7 +151,7 @@ def start_run(
             run_dir, config, completer.identity if completer else None, centroids=centroids
         )
         with store:
-            driver = _Driver(store, config, completer, pool, on_iteration)
+            driver = _Driver(store, config, backends, on_iteration)
             with driver.sigint_stops_the_run():
                 driver.commit_seeds(seed_results, started=time.perf_counter())
                 return driver.evolve()
@@ -131,19 +163,20 @@ def resume_run(
     *,
     on_iteration: ProgressCallback | None = None,
     on_phase: PhaseCallback | None = None,
+    ray: RayOptions | None = None,
 ) -> RunOutcome:
-    """Continue the run in `run_dir`. `overrides` ({dotted config path: value})
+    """Continue the run in `run_dir` (on a Ray cluster when `ray` is given). `overrides` ({dotted config path: value})
     may change only `RESUME_SAFE_FIELDS`; any other field must equal the
     stored one."""
     phase = on_phase or _ignore
     with RunStore.open(run_dir) as store:
         config = resumed_config(store.config, overrides or {})
-        completer = _load_completer(config, phase)
-        _check_model_identity(store.model_identity, completer.identity if completer else None)
-        if config != store.config:
-            store.update_config(config)
-        with _sandbox_pool(config, phase) as pool:
-            driver = _Driver(store, config, completer, pool, on_iteration)
+        with _backends(config, phase, ray) as backends:
+            completer, pool = backends.completer, backends.evaluator
+            _check_model_identity(store.model_identity, completer.identity if completer else None)
+            if config != store.config:
+                store.update_config(config)
+            driver = _Driver(store, config, backends, on_iteration)
             with driver.sigint_stops_the_run():
                 if store.last_iteration() is None:
                     # Killed before the seeds were committed: nothing of the
@@ -236,6 +269,22 @@ def _load_completer(config: EvolveConfig, phase: PhaseCallback) -> Completer | N
 
 
 @contextmanager
+def _backends(
+    config: EvolveConfig, phase: PhaseCallback, ray: RayOptions | None
+) -> Iterator[Backends]:
+    if ray is not None:
+        # Imported here: Ray loads only for a run that asks for it.
+        from openelm.distributed.backends import ray_backends
+
+        with ray_backends(config, ray, phase) as backends:
+            yield backends
+        return
+    completer = _load_completer(config, phase)
+    with _sandbox_pool(config, phase) as pool:
+        yield Backends(completer, pool)
+
+
+@contextmanager
 def _sandbox_pool(config: EvolveConfig, phase: PhaseCallback) -> Iterator[SandboxPool]:
     phase("starting the sandbox workers")
     evaluation = config.evaluation
@@ -276,16 +325,16 @@ class _Driver:
         self,
         store: RunStore,
         config: EvolveConfig,
-        completer: Completer | None,
-        pool: SandboxPool,
+        backends: Backends,
         on_iteration: ProgressCallback | None,
     ) -> None:
         self.store = store
         self.config = config
-        self.pool = pool
+        self.pool = backends.evaluator
+        self.lost_actors = backends.lost_actors
         self.on_iteration = on_iteration
         self.archive = build_archive(config.archive, store.centroids)
-        self.scheduler = Scheduler(config, self.archive, completer)
+        self.scheduler = Scheduler(config, self.archive, backends.completer)
         self.session_started = time.perf_counter()
         self.session_iterations = 0
         self.session_evaluations = 0
@@ -295,6 +344,8 @@ class _Driver:
         history = store.iteration_metrics()
         self.run_funnel = sum((past.funnel for past in history if past.iteration > 0), Funnel())
         self.tokens_generated = sum(past.completion_tokens for past in history)
+        self.run_lost_actors = sum(past.lost_actors for past in history)
+        self.session_lost_actors = 0
 
     # -- Ctrl-C -------------------------------------------------------------
 
@@ -440,15 +491,24 @@ class _Driver:
             generation_seconds=generation_seconds,
             evaluation_seconds=evaluation_seconds,
             wall_seconds=time.perf_counter() - started,
+            lost_actors=self._newly_lost_actors(),
         )
         self.store.commit_iteration(metrics, told.programs, told.events)
         self.tokens_generated += metrics.completion_tokens
+        self.run_lost_actors += metrics.lost_actors
         if iteration > 0:
             self.run_funnel = self.run_funnel + told.funnel
             self.session_iterations += 1
             self.session_evaluations += len(children)
         if self.on_iteration is not None:
             self.on_iteration(self._report(metrics))
+
+    def _newly_lost_actors(self) -> int:
+        """Actors lost since the last commit (their work was redone)."""
+        lost = self.lost_actors()
+        newly = lost - self.session_lost_actors
+        self.session_lost_actors = lost
+        return newly
 
     def _report(self, metrics: IterationMetrics) -> ProgressReport:
         session_seconds = time.perf_counter() - self.session_started
@@ -457,6 +517,7 @@ class _Driver:
             metrics=metrics,
             run_funnel=self.run_funnel,
             tokens_generated=self.tokens_generated,
+            lost_actors=self.run_lost_actors,
             height_width_map=self.archive.height_width_map(),
             session_seconds=session_seconds,
             eta_seconds=self._eta(metrics, session_seconds),
@@ -479,7 +540,7 @@ class _Driver:
         return min(estimates) if estimates else None
 
 
-def _timed_evaluate(pool: SandboxPool, sources: list[str]) -> tuple[list[EvalResult], float]:
+def _timed_evaluate(pool: Evaluator, sources: list[str]) -> tuple[list[EvalResult], float]:
     started = time.perf_counter()
     results = pool.evaluate(sources)
     return results, time.perf_counter() - started

@@ -59,6 +59,7 @@ def run_summary(store: RunStore, *, top: int = TOP_ELITES) -> dict[str, Any]:
         "evaluations_per_second": sum(m.programs for m in mutations) / wall if wall > 0 else 0.0,
         "llm_busy_fraction": generation / wall if wall > 0 and generation > 0 else None,
         "wall_seconds": wall,
+        "lost_actors": sum(metrics.lost_actors for metrics in history),
         "top_elites": [
             {
                 "id": elite.program_id,
