@@ -7,6 +7,7 @@ back results and completions."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -25,6 +26,7 @@ from openelm.evolve.runner import Backends
 from openelm.records import EvolveConfig, ModelConfig
 
 PhaseCallback = Callable[[str], None]
+RESOURCE_WAIT_S = 10.0
 
 
 @contextmanager
@@ -78,6 +80,16 @@ def ray_backends(
         yield Backends(completer, pool, lost_actors)
 
 
+def _free_cpus_for(needed: float) -> float:
+    """The cluster's free CPUs, once `needed` are free or after
+    `RESOURCE_WAIT_S`: actors that just ended (a previous run's) free
+    theirs a moment later."""
+    deadline = time.monotonic() + RESOURCE_WAIT_S
+    while (free := free_cpus()) < needed and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return free
+
+
 def _wants_gpu(model: ModelConfig) -> bool:
     if getattr(model, "endpoint", None):
         return False
@@ -97,7 +109,9 @@ def _generator_cpus(model: ModelConfig) -> float:
 def _evaluator_count(options: RayOptions, workers: int, generator_cpus: float) -> int:
     """How many evaluator actors to start; ClusterError when the free CPUs
     cannot hold what was asked for."""
-    free = free_cpus()
+    free = _free_cpus_for(
+        options.evaluators * workers + generator_cpus if options.evaluators else 1
+    )
     if free < 1:
         raise ClusterError("the Ray cluster has no free CPU")
     room = int((free - generator_cpus) // workers)

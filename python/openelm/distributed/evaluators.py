@@ -24,7 +24,7 @@ from typing import Any
 
 from openelm._sodarace import SimConfig
 from openelm.distributed.cluster import ClusterError
-from openelm.distributed.remote import actor_lost_errors, get_result
+from openelm.distributed.remote import actor_lost_errors, end_actors, get_result
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
 from openelm.sandbox.results import crashed
 
@@ -216,10 +216,7 @@ class RayEvaluatorPool:
         if self._closed:
             return
         self._closed = True
-        import ray
-
-        for actor in self._actors:
-            ray.kill(actor.handle, no_restart=True)
+        end_actors([actor.handle for actor in self._actors])
         self._actors = []
         self._starting = {}
 

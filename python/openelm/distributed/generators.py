@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from openelm.distributed.cluster import ClusterError
-from openelm.distributed.remote import actor_lost_errors, get_result
+from openelm.distributed.remote import actor_lost_errors, end_actors, get_result
 from openelm.evolve import generation
 from openelm.evolve.generation import Completer
 from openelm.records import ModelConfig
@@ -183,10 +183,7 @@ class RayCompleter:
         if self._closed:
             return
         self._closed = True
-        import ray
-
-        for actor in self._actors:
-            ray.kill(actor.handle, no_restart=True)
+        end_actors([actor.handle for actor in self._actors])
         self._actors = []
 
     # -- actors -------------------------------------------------------------
