@@ -26,7 +26,7 @@ from openelm.evolve.runner import Backends
 from openelm.records import EvolveConfig, ModelConfig
 
 PhaseCallback = Callable[[str], None]
-RESOURCE_WAIT_S = 10.0
+RESOURCE_WAIT_S = 5.0
 
 
 @contextmanager

@@ -1,0 +1,263 @@
+"""Scale-out on Ray (issue 13): evaluation throughput against evaluator
+actors, generation throughput of a full language-model run against
+generator actors, and the overhead of Ray on a `random` run.
+
+    .venv/bin/python bench/scale.py                          # all three
+    .venv/bin/python bench/scale.py --only evaluators --repeats 5
+    .venv/bin/python bench/scale.py --only generators --model smollm2-135m
+
+The bench starts one local Ray instance with `--cluster-cpus` logical CPUs
+(default 4 on any machine: room for two generators and two evaluators;
+on a 2-core machine they share the same two cores, so the figures show
+Ray's overhead and scheduling, not added hardware). Every contender runs
+beside its baseline in the same invocation; tables show medians.
+
+- evaluators: genomes/s of one batch of genomes (the programs of a random
+  run: valid walkers and failures as evolution makes them) through a local
+  SandboxPool of 1 and 2 workers, and through 1 and 2 evaluator actors of
+  one sandbox worker each.
+- generators: evaluations/s of a whole `prompt` run (the in-process model
+  on each generator actor; see `--model`) with 1 and 2 generator actors,
+  and the same run without Ray.
+- overhead: evaluations/s of the same `random` run with and without Ray
+  (2 sandbox workers locally, 2 evaluator actors of 1 worker on Ray).
+
+Evaluations/s is over the mutation iterations (`openelm show`'s figure);
+start-up (Ray, actors, model loading) is reported apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from openelm._sodarace import SimConfig
+from openelm.distributed import RayEvaluatorPool, RayOptions
+from openelm.evolve import (
+    BudgetConfig,
+    EvaluationConfig,
+    EvolveConfig,
+    ModelConfig,
+    MutationConfig,
+    load_seed_program,
+    run_summary,
+    start_run,
+)
+from openelm.sandbox import SandboxPool
+from openelm.store import RunStore
+
+SECTIONS = ("evaluators", "generators", "overhead")
+
+
+def cpu_model() -> str:
+    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+        if line.startswith("Model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def config(
+    mutation: str,
+    *,
+    seed: int,
+    iterations: int,
+    batch: int,
+    workers: int,
+    model: str,
+    max_new_tokens: int,
+) -> EvolveConfig:
+    return EvolveConfig(
+        seed=seed,
+        seed_programs=(load_seed_program("square"),),
+        batch_size=batch,
+        mutation=MutationConfig(operator=mutation),
+        model=ModelConfig(model=model, device="cpu", max_new_tokens=max_new_tokens),
+        evaluation=EvaluationConfig(workers=workers),
+        budget=BudgetConfig(iterations=iterations),
+    )
+
+
+def timed_run(run_config: EvolveConfig, ray: RayOptions | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="openelm-bench-scale-") as scratch:
+        started = time.perf_counter()
+        start_run(run_config, Path(scratch) / "run", ray=ray)
+        total = time.perf_counter() - started
+        with RunStore.open(Path(scratch) / "run", read_only=True) as store:
+            summary = run_summary(store)
+    summary["startup_seconds"] = total - summary["wall_seconds"]
+    return summary
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def genome_batch(size: int) -> list[str]:
+    """The programs of a short random run, repeated up to `size`."""
+    with tempfile.TemporaryDirectory(prefix="openelm-bench-genomes-") as scratch:
+        run = config(
+            "random", seed=1, iterations=4, batch=64, workers=2, model="smollm2-135m", max_new_tokens=1
+        )
+        start_run(run, Path(scratch) / "run")
+        with RunStore.open(Path(scratch) / "run", read_only=True) as store:
+            sources = [program.source for program in store.programs()]
+    return [sources[i % len(sources)] for i in range(size)]
+
+
+def rate(evaluate: Callable[[list[str]], Any], sources: list[str], repeats: int) -> float:
+    evaluate(sources[:32])  # warm: workers started, code paths loaded
+    rates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        evaluate(sources)
+        rates.append(len(sources) / (time.perf_counter() - started))
+    return median(rates)
+
+
+def bench_evaluators(args: argparse.Namespace) -> None:
+    sources = genome_batch(args.genomes)
+    sim = SimConfig()
+    rows = []
+    for workers in (1, 2):
+        with SandboxPool(workers, sim_config=sim) as pool:
+            rows.append(
+                (
+                    f"local SandboxPool, {workers} worker(s)",
+                    rate(pool.evaluate, sources, args.repeats),
+                )
+            )
+    for actors in (1, 2):
+        with RayEvaluatorPool(
+            actors,
+            workers_per_actor=1,
+            timeout_s=5.0,
+            sim=sim,
+            allow_unsandboxed=False,
+            secret_names=(),
+        ) as pool:
+            rows.append(
+                (
+                    f"Ray, {actors} evaluator actor(s) × 1 worker",
+                    rate(pool.evaluate, sources, args.repeats),
+                )
+            )
+    baseline = rows[0][1]
+    print(f"\n### evaluation: {len(sources)} genomes per batch, median of {args.repeats}\n")
+    print("| evaluator | genomes/s | vs local 1 worker |\n|---|---:|---:|")
+    for name, value in rows:
+        print(f"| {name} | {value:,.0f} | {value / baseline:.2f}× |")
+
+
+def bench_generators(args: argparse.Namespace) -> None:
+    backend = "in-process model (" + args.model + ") on each generator actor"
+    print(
+        f"\n### generation: `prompt` runs, {args.lm_iterations} iterations × {args.lm_batch}, {backend}\n"
+    )
+    print("| run | evals/s | tokens/s | start-up s |\n|---|---:|---:|---:|")
+    contenders: list[tuple[str, RayOptions | None]] = [("local (no Ray)", None)] + [
+        (f"Ray, {n} generator actor(s), 1 evaluator", RayOptions(evaluators=1, generators=n))
+        for n in (1, 2)
+    ]
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in contenders}
+    for repeat in range(args.lm_repeats):
+        for name, ray in contenders:
+            run = config(
+                "prompt",
+                seed=repeat + 1,
+                iterations=args.lm_iterations,
+                batch=args.lm_batch,
+                workers=1,
+                model=args.model,
+                max_new_tokens=args.max_new_tokens,
+            )
+            results[name].append(timed_run(run, ray))
+    for name, summaries in results.items():
+        print(
+            f"| {name} | {median([s['evaluations_per_second'] for s in summaries]):.2f} "
+            f"| {median([s['tokens_per_second'] for s in summaries]):.1f} "
+            f"| {median([s['startup_seconds'] for s in summaries]):.1f} |"
+        )
+
+
+def bench_overhead(args: argparse.Namespace) -> None:
+    print(
+        f"\n### overhead: `random` runs, {args.iterations} iterations × {args.batch}, median of {args.repeats}\n"
+    )
+    print("| run | evals/s | start-up s |\n|---|---:|---:|")
+    base = config(
+        "random",
+        seed=1,
+        iterations=args.iterations,
+        batch=args.batch,
+        workers=2,
+        model="smollm2-135m",
+        max_new_tokens=1,
+    )
+    contenders: list[tuple[str, EvolveConfig, RayOptions | None]] = [
+        ("local, 2 sandbox workers", base, None),
+        (
+            "Ray, 2 evaluator actors × 1 worker",
+            replace(base, evaluation=replace(base.evaluation, workers=1)),
+            RayOptions(evaluators=2),
+        ),
+    ]
+    figures: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in contenders}
+    for _ in range(args.repeats):
+        for name, run, ray in contenders:
+            figures[name].append(timed_run(run, ray))
+    baseline = median([s["evaluations_per_second"] for s in figures[contenders[0][0]]])
+    for name, summaries in figures.items():
+        value = median([s["evaluations_per_second"] for s in summaries])
+        print(
+            f"| {name} | {value:,.1f} ({value / baseline:.2f}×) | {median([s['startup_seconds'] for s in summaries]):.1f} |"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", choices=SECTIONS, action="append")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--genomes", type=int, default=2048)
+    parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--model", default="smollm2-135m")
+    parser.add_argument("--lm-iterations", type=int, default=3)
+    parser.add_argument("--lm-batch", type=int, default=16)
+    parser.add_argument("--lm-repeats", type=int, default=1)
+    parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument("--cluster-cpus", type=int, default=4)
+    args = parser.parse_args(argv)
+    import ray
+
+    ray.init(
+        address="local", num_cpus=args.cluster_cpus, include_dashboard=False, log_to_driver=False
+    )
+    print(
+        f"CPU: {cpu_model()}; Ray {ray.__version__}, local instance of {args.cluster_cpus} logical CPUs"
+    )
+    try:
+        for section in args.only or SECTIONS:
+            {
+                "evaluators": bench_evaluators,
+                "generators": bench_generators,
+                "overhead": bench_overhead,
+            }[section](args)
+            sys.stdout.flush()
+    finally:
+        ray.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
