@@ -21,6 +21,9 @@ beside its baseline in the same invocation; tables show medians.
   and the same run without Ray.
 - overhead: evaluations/s of the same `random` run with and without Ray
   (2 sandbox workers locally, 2 evaluator actors of 1 worker on Ray).
+- driver: the single driver's own work per child (ask, tell, commit to
+  run.db) on batches of 512, evaluation excluded: the ceiling on a
+  cluster's evaluations/s however many nodes it has (docs/scale.md).
 
 Evaluations/s is over the mutation iterations (`openelm show`'s figure);
 start-up (Ray, actors, model loading) is reported apart.
@@ -55,7 +58,7 @@ from openelm.evolve import (
 from openelm.sandbox import SandboxPool
 from openelm.store import RunStore
 
-SECTIONS = ("evaluators", "generators", "overhead")
+SECTIONS = ("evaluators", "generators", "overhead", "driver")
 
 
 def cpu_model() -> str:
@@ -105,7 +108,13 @@ def genome_batch(size: int) -> list[str]:
     """The programs of a short random run, repeated up to `size`."""
     with tempfile.TemporaryDirectory(prefix="openelm-bench-genomes-") as scratch:
         run = config(
-            "random", seed=1, iterations=4, batch=64, workers=2, model="smollm2-135m", max_new_tokens=1
+            "random",
+            seed=1,
+            iterations=4,
+            batch=64,
+            workers=2,
+            model="smollm2-135m",
+            max_new_tokens=1,
         )
         start_run(run, Path(scratch) / "run")
         with RunStore.open(Path(scratch) / "run", read_only=True) as store:
@@ -222,6 +231,88 @@ def bench_overhead(args: argparse.Namespace) -> None:
         )
 
 
+def bench_driver(args: argparse.Namespace) -> None:
+    from openelm.evolve.archive import build_archive
+    from openelm.evolve.operators import Child
+    from openelm.evolve.scheduler import Scheduler
+    from openelm.records import IterationMetrics
+
+    run = config(
+        "random",
+        seed=1,
+        iterations=args.driver_iterations,
+        batch=512,
+        workers=2,
+        model="smollm2-135m",
+        max_new_tokens=1,
+    )
+    archive = build_archive(run.archive, None)
+    scheduler = Scheduler(run, archive, None)
+    prompting = replace(run, mutation=MutationConfig(operator="prompt"))
+    prompt_emitter = Scheduler(prompting, archive, None).emitter
+    asking = telling = planning = 0.0
+    children = asked = planned = 0
+    with (
+        tempfile.TemporaryDirectory(prefix="openelm-bench-driver-") as scratch,
+        SandboxPool(2) as pool,
+    ):
+        store = RunStore.create(Path(scratch) / "run", run, None)
+        with store:
+            seeds = [Child("seed", (), program.source) for program in run.seed_programs]
+            batches: list[tuple[int, list[Child]]] = [(0, seeds)]
+            for iteration in range(1, args.driver_iterations + 1):
+                for number, batch in batches:
+                    results = pool.evaluate([child.source for child in batch])
+                    started = time.perf_counter()
+                    first = store.program_count() + 1
+                    told = scheduler.tell(number, batch, results, first)
+                    store.commit_iteration(
+                        IterationMetrics(
+                            number,
+                            first - 1 + len(batch),
+                            len(batch),
+                            archive.filled,
+                            archive.cell_count,
+                            archive.qd_score,
+                            archive.max_fitness,
+                            archive.mean_fitness,
+                            told.funnel,
+                            told.new_cells,
+                            told.improved_cells,
+                            0,
+                            0,
+                            0.0,
+                            0.0,
+                            0.0,
+                        ),
+                        told.programs,
+                        told.events,
+                    )
+                    if number > 0:
+                        telling += time.perf_counter() - started
+                        children += len(batch)
+                started = time.perf_counter()
+                generated = scheduler.ask(iteration, archive.snapshot(), 512)
+                asking += time.perf_counter() - started
+                asked += len(generated.children)
+                started = time.perf_counter()
+                plans = prompt_emitter.ask(
+                    archive.snapshot(), 512, run_seed=run.seed, iteration=iteration
+                )
+                planning += time.perf_counter() - started
+                planned += len(plans)
+                batches = [(iteration, list(generated.children))]
+    ask_us, plan_us = asking / asked * 1e6, planning / planned * 1e6
+    tell_us = telling / children * 1e6
+    print(f"\n### driver: {children} children in batches of 512, `random` operator\n")
+    print("| driver work | µs per child |\n|---|---:|")
+    print(f"| ask, `random` (select parents, mutate the source) | {ask_us:.0f} |")
+    print(f"| ask, `prompt` (select parents, write the prompt) | {plan_us:.0f} |")
+    print(f"| tell + commit to run.db | {tell_us:.0f} |")
+    for name, per_child in (("random", ask_us + tell_us), ("prompt", plan_us + tell_us)):
+        print(f"| **ceiling, `{name}`: {1e6 / per_child:,.0f} children/s** | {per_child:.0f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -237,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lm-repeats", type=int, default=1)
     parser.add_argument("--max-new-tokens", type=int, default=128)
     parser.add_argument("--cluster-cpus", type=int, default=4)
+    parser.add_argument("--driver-iterations", type=int, default=8)
     args = parser.parse_args(argv)
     import ray
 
@@ -252,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
                 "evaluators": bench_evaluators,
                 "generators": bench_generators,
                 "overhead": bench_overhead,
+                "driver": bench_driver,
             }[section](args)
             sys.stdout.flush()
     finally:
