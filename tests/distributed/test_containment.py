@@ -1,10 +1,14 @@
 """A Ray evaluator actor runs genomes in the same locked-down pool as one
 machine: hostile genomes from the built-in battery get exactly the results
 the local pool gives them, and the endpoint key reaches the generator
-actors only, never an evaluator, its sandbox workers or the run store."""
+actors only, never an evaluator or its sandbox workers (the run store:
+test_same_archive). Generator actors split a batch and write what one
+backend writes, also after one of them is killed."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,7 @@ from openelm.evolve.generation import LanguageModelCompleter
 from openelm.sandbox import SandboxPool
 from openelm.sandbox.hostile import battery, judge
 
-from tests.distributed.conftest import small_config
+from tests.distributed.conftest import actor_pids, small_config
 
 # Escapes of every kind the battery knows: imports, files, exits, memory,
 # recursion, output floods and bad walkers.
@@ -66,7 +70,7 @@ def test_hostile_genomes_are_contained_as_in_the_local_pool(ray_address: str) ->
         assert judge(case, mine) == ("expected", ""), (case.name, mine[0])
 
 
-def test_the_endpoint_key_reaches_generators_only(
+def test_the_endpoint_key_reaches_generators_only_and_they_write_as_one(
     ray_address: str, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import ray
@@ -83,6 +87,10 @@ def test_the_endpoint_key_reaches_generators_only(
         prompts = [f"def make_walker():\n    # walker {i}\n" for i in range(5)]
         local = LanguageModelCompleter(config.model).complete(prompts, seed=3)
         assert completer.complete(prompts, seed=3) == local
+        # A generator lost between calls costs nothing but a retry.
+        os.kill(actor_pids("GeneratorActor")[0], signal.SIGKILL)
+        assert completer.complete(prompts, seed=3) == local
+        assert backends.lost_actors() == 1
     assert all(env.get("OPENAI_API_KEY") == CANARY for env in generators)
     assert len(evaluators) == 1
     for evaluator in evaluators:

@@ -184,11 +184,14 @@ class RayEvaluatorPool:
                     f"every evaluator actor was lost ({self.lost_actors} in all) and none could be "
                     "replaced; committed iterations are saved, resume when the cluster is back"
                 )
-            ready, _ = _wait(waiting, START_TIMEOUT_S)
+            # In-flight chunks end by themselves (each genome has its
+            # watchdog; Ray reports a dead actor or node); only actors that
+            # never start could keep us waiting.
+            ready, _ = _wait(waiting, None if inflight else START_TIMEOUT_S)
             if not ready:
                 raise ClusterError(
-                    f"no evaluator actor answered within {START_TIMEOUT_S:g} s "
-                    "(is the cluster out of CPUs?)"
+                    f"no evaluator actor started within {START_TIMEOUT_S:g} s to replace the "
+                    "lost ones (is the cluster out of CPUs?)"
                 )
             for ref in ready:
                 if ref in self._starting:
@@ -300,7 +303,7 @@ class RayEvaluatorPool:
             results[chunk.start + offset] = crashed(reason)
 
 
-def _wait(refs: list[Any], timeout_s: float) -> tuple[list[Any], list[Any]]:
+def _wait(refs: list[Any], timeout_s: float | None) -> tuple[list[Any], list[Any]]:
     import ray
 
     ready, rest = ray.wait(refs, num_returns=1, timeout=timeout_s)

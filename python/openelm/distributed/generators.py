@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -84,14 +85,16 @@ class GeneratorActor:
 @dataclass(eq=False)
 class _Actor:
     handle: Any
+    started: bool = False
+    busy: bool = False
 
 
 class RayCompleter:
     """A `Completer` whose completions are written by generator actors.
 
-    `count` actors, each reserving one GPU when `gpu` (else one CPU, or
-    none for an endpoint backend, which only waits on its server).
-    `env_vars` (the endpoint key) reach these actors only.
+    `count` actors, each reserving one GPU when `gpu` and `cpus` CPUs (0 for
+    an endpoint backend, which only waits on its server). `env_vars` (the
+    endpoint key) reach these actors only.
     """
 
     def __init__(
@@ -107,9 +110,10 @@ class RayCompleter:
 
         self.count = count
         self.lost_actors = 0
+        self.identity: dict[str, str] = {}
+        self.sliceable = False
         self._model = model
         self._gpu = gpu
-        self._holder: dict[Any, _Actor] = {}
         self._replacements_left = MAX_REPLACEMENTS_PER_ACTOR * count
         options: dict[str, Any] = {
             "num_cpus": cpus,
@@ -121,12 +125,12 @@ class RayCompleter:
             options["runtime_env"] = {"env_vars": env_vars}
         self._actor_class = ray.remote(GeneratorActor).options(**options)
         self._actors: list[_Actor] = []
-        self.identity: dict[str, str] = {}
-        self.sliceable = False
+        self._starting: dict[Any, _Actor] = {}
         self._closed = False
         try:
-            starts = {self._new_actor(): None for _ in range(count)}
-            self._await_starts(list(starts))
+            for _ in range(count):
+                self._launch()
+            self._await_first_starts()
         except BaseException:
             self.close()
             raise
@@ -138,7 +142,8 @@ class RayCompleter:
         self.close()
 
     def actors(self) -> list[Any]:
-        return [actor.handle for actor in self._actors]
+        """Handles of the live, started actors (for checks and tests)."""
+        return [actor.handle for actor in self._actors if actor.started]
 
     def complete(self, prompts: Sequence[str], *, seed: int) -> list[Completion]:
         """One completion per prompt, in order, as one backend would write them."""
@@ -148,35 +153,35 @@ class RayCompleter:
         slices = self._slices(len(prompts))
         written: list[list[Completion] | None] = [None] * len(slices)
         attempts = [0] * len(slices)
-        inflight: dict[Any, int] = {}
-        free = list(self._actors)
-        queue = list(range(len(slices)))
+        queue = deque(range(len(slices)))
+        inflight: dict[Any, tuple[_Actor, int]] = {}
         while queue or inflight:
-            while queue and (free or not inflight):
-                if not free:
-                    free = self._replace_or_fail(queue, attempts)
-                actor = free.pop(0)
-                index = queue.pop(0)
-                start, end = slices[index]
-                ref = actor.handle.complete.remote(prompts[start:end], seed, start)
-                inflight[ref] = index
-                self._holder[ref] = actor
-            ready = _wait_one(list(inflight))
-            index = inflight.pop(ready)
-            actor = self._holder.pop(ready)
-            try:
-                written[index] = get_result(ready)
-            except actor_lost_errors():
-                self._lose(actor)
-                attempts[index] += 1
-                if attempts[index] >= MAX_SLICE_ATTEMPTS:
-                    raise ClusterError(
-                        f"generator actors were lost {attempts[index]} times on one slice of the "
-                        "batch; committed iterations are saved, resume to write it again"
-                    ) from None
-                queue.insert(0, index)
-                continue
-            free.append(actor)
+            for actor in self._actors:
+                if queue and actor.started and not actor.busy:
+                    index = queue.popleft()
+                    start, end = slices[index]
+                    actor.busy = True
+                    inflight[actor.handle.complete.remote(prompts[start:end], seed, start)] = (
+                        actor,
+                        index,
+                    )
+            for ref in self._wait(list(inflight)):
+                if ref in self._starting:
+                    self._on_started(ref)
+                    continue
+                actor, index = inflight.pop(ref)
+                actor.busy = False
+                try:
+                    written[index] = get_result(ref)
+                except actor_lost_errors():
+                    self._lose(actor)
+                    attempts[index] += 1
+                    if attempts[index] >= MAX_SLICE_ATTEMPTS:
+                        raise ClusterError(
+                            f"generator actors were lost {attempts[index]} times on one slice of "
+                            "the batch; committed iterations are saved, resume to write it again"
+                        ) from None
+                    queue.appendleft(index)
         return [completion for part in written if part is not None for completion in part]
 
     def close(self) -> None:
@@ -185,17 +190,19 @@ class RayCompleter:
         self._closed = True
         end_actors([actor.handle for actor in self._actors])
         self._actors = []
+        self._starting = {}
 
     # -- actors -------------------------------------------------------------
 
-    def _new_actor(self) -> Any:
+    def _launch(self) -> None:
         actor = _Actor(self._actor_class.remote(self._model))
         self._actors.append(actor)
-        return actor.handle.start.remote()
+        self._starting[actor.handle.start.remote()] = actor
 
-    def _await_starts(self, refs: list[Any]) -> None:
-        identities: list[dict[str, str]] = []
-        for ref in refs:
+    def _await_first_starts(self) -> None:
+        """Waits for every first actor; a backend that fails to load raises
+        its own error here (a missing model, a device this node lacks)."""
+        for ref, actor in list(self._starting.items()):
             try:
                 identity, sliceable = get_result(ref, timeout_s=START_TIMEOUT_S)
             except _timeout_error():
@@ -207,49 +214,60 @@ class RayCompleter:
                 raise ClusterError(
                     f"a generator actor died while loading the model ({type(error).__name__})"
                 ) from None
-            identities.append(identity)
-            self.sliceable = sliceable
-        if any(identity != identities[0] for identity in identities):
-            raise ClusterError("the generator actors loaded different models (check every node)")
-        self.identity = identities[0]
+            del self._starting[ref]
+            if self.identity and identity != self.identity:
+                raise ClusterError(
+                    "the generator actors loaded different models (check every node)"
+                )
+            self.identity, self.sliceable, actor.started = identity, sliceable, True
+
+    def _on_started(self, ref: Any) -> None:
+        """A replacement actor finished loading (or died doing so)."""
+        actor = self._starting.pop(ref)
+        try:
+            identity, _ = get_result(ref)
+        except actor_lost_errors():
+            self._lose(actor)
+            return
+        if identity != self.identity:
+            raise ClusterError("a replacement generator actor loaded a different model")
+        actor.started = True
 
     def _lose(self, actor: _Actor) -> None:
-        if actor in self._actors:
-            self._actors.remove(actor)
-            self.lost_actors += 1
+        """Counts and drops a dead actor, and starts another in its place."""
+        if actor not in self._actors:
+            return
+        self._actors.remove(actor)
+        self.lost_actors += 1
+        if self._replacements_left > 0 and not self._closed:
+            self._replacements_left -= 1
+            self._launch()
 
-    def _replace_or_fail(self, queue: list[int], attempts: list[int]) -> list[_Actor]:
-        """A new actor in place of lost ones; ClusterError when none may be started."""
-        if self._replacements_left <= 0 or self._closed:
+    def _wait(self, inflight: list[Any]) -> list[Any]:
+        """The references that are ready: slices written, replacements started."""
+        import ray
+
+        waiting = inflight + list(self._starting)
+        if not waiting:
             raise ClusterError(
-                f"every generator actor was lost ({self.lost_actors} in all); committed iterations "
-                "are saved, resume when the cluster is back"
+                f"every generator actor was lost ({self.lost_actors} in all) and none could be "
+                "replaced; committed iterations are saved, resume when the cluster is back"
             )
-        self._replacements_left -= 1
-        start = self._new_actor()
-        try:
-            get_result(start, timeout_s=START_TIMEOUT_S)
-        except actor_lost_errors():
-            self._lose(self._actors[-1])
-            return self._replace_or_fail(queue, attempts)
-        except _timeout_error():
+        # A slice in flight ends by itself (or Ray reports its actor dead);
+        # only replacements that never start could keep us waiting.
+        ready, _ = ray.wait(waiting, num_returns=1, timeout=None if inflight else START_TIMEOUT_S)
+        if not ready:
             raise ClusterError(
-                f"a replacement generator actor did not start within {START_TIMEOUT_S:g} s"
-            ) from None
-        return [self._actors[-1]]
+                f"no generator actor started within {START_TIMEOUT_S:g} s to replace the lost ones"
+            )
+        return list(ready)
 
     def _slices(self, count: int) -> list[tuple[int, int]]:
         """Contiguous (start, end) slices of a batch: one per live actor."""
-        parts = min(count, max(1, len(self._actors))) if self.sliceable else 1
+        live = sum(actor.started for actor in self._actors)
+        parts = min(count, max(1, live)) if self.sliceable else 1
         bounds = [round(part * count / parts) for part in range(parts + 1)]
         return [(bounds[i], bounds[i + 1]) for i in range(parts) if bounds[i] < bounds[i + 1]]
-
-
-def _wait_one(refs: list[Any]) -> Any:
-    import ray
-
-    ready, _ = ray.wait(refs, num_returns=1)
-    return ready[0]
 
 
 def _timeout_error() -> type[BaseException]:
