@@ -166,8 +166,20 @@ def bench_evaluators(args: argparse.Namespace) -> None:
         print(f"| {name} | {value:,.0f} | {value / baseline:.2f}× |")
 
 
+def model_name(args: argparse.Namespace, scratch: Path) -> str:
+    """`--model`, or with `tiny` the tests' tiny random Llama built in `scratch`."""
+    if args.model != "tiny":
+        return str(args.model)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.tiny_llama import build_tiny_model_dir
+
+    return str(build_tiny_model_dir(scratch))
+
+
 def bench_generators(args: argparse.Namespace) -> None:
-    backend = "in-process model (" + args.model + ") on each generator actor"
+    scratch = Path(tempfile.mkdtemp(prefix="openelm-bench-model-"))
+    model = model_name(args, scratch)
+    backend = f"in-process model ({args.model}) on each generator actor"
     print(
         f"\n### generation: `prompt` runs, {args.lm_iterations} iterations × {args.lm_batch}, {backend}\n"
     )
@@ -185,7 +197,7 @@ def bench_generators(args: argparse.Namespace) -> None:
                 iterations=args.lm_iterations,
                 batch=args.lm_batch,
                 workers=1,
-                model=args.model,
+                model=model,
                 max_new_tokens=args.max_new_tokens,
             )
             results[name].append(timed_run(run, ray))
@@ -322,7 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--genomes", type=int, default=2048)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--model", default="smollm2-135m")
+    parser.add_argument(
+        "--model",
+        default="smollm2-135m",
+        help="generators' model; `tiny`: the tests' tiny random Llama (Ray mechanics only)",
+    )
     parser.add_argument("--lm-iterations", type=int, default=3)
     parser.add_argument("--lm-batch", type=int, default=16)
     parser.add_argument("--lm-repeats", type=int, default=1)
