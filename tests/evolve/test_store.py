@@ -182,9 +182,10 @@ def test_a_store_older_than_the_stop_columns_reads_and_gains_them(tmp_path: Path
     with RunStore.create(tmp_path / "run", CONFIG, None) as store:
         store.commit_iteration(_metrics(0, 1), [_program(1, 0, 1.0, 10)], [])
     # Make it look like a store written before `stopped` and `truncated`
-    # (and the target columns after them) existed.
+    # (and the target and lost-actor columns after them) existed.
     connection = sqlite3.connect(tmp_path / "run" / DB_NAME)
     for table, column in (
+        ("iterations", "lost_actors"),
         ("programs", "target_cell"),
         ("programs", "stopped"),
         ("iterations", "on_target"),
