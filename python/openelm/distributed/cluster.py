@@ -113,6 +113,12 @@ def ray_connection(options: RayOptions, secret_names: tuple[str, ...]) -> Iterat
                 ray.init(address="local", include_dashboard=False, **common)
         else:
             ray.init(address=address, **common)
+    except ImportError as error:
+        # ray:// needs Ray Client's extra packages (grpcio).
+        raise ClusterError(
+            f"cannot join the Ray cluster at {address}: {error.name or error} is missing "
+            "(pip install 'openelm[ray]' installs Ray with its client)"
+        ) from None
     except (ConnectionError, RuntimeError, ValueError, TimeoutError) as error:
         raise ClusterError(
             f"cannot join the Ray cluster at {address or 'a new local instance'}: {_first_line(error)}"
