@@ -291,7 +291,8 @@ class GenomeResult:
         """What the genome printed, capped at max_output_bytes."""
     @property
     def warnings(self) -> list[str]:
-        """What validation repaired (self-connections dropped), one line each."""
+        """Leniencies applied (`return wc` read as `wc.get_walker()`) and what
+        validation repaired (self-connections dropped), one line each."""
     @property
     def walker(self) -> Walker | None:
         """The validated walker when status is "ok"."""

@@ -312,7 +312,8 @@ class ProgramRecord:
     prompt: str | None = None
     completion: str | None = None
     stopped: CompletionStop | None = None
-    # What validation repaired (self-connections dropped), one line each.
+    # Leniencies applied (`return wc` read as `wc.get_walker()`) and what
+    # validation repaired (self-connections dropped), one line each.
     warnings: tuple[str, ...] = ()
     # The cell a `target` child was asked to land in (None for other operators).
     target_cell: int | None = None

@@ -4,6 +4,7 @@ test_unsandboxed.py, where the lockdown can be made to fail)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -64,6 +65,25 @@ def test_json_lists_each_file_with_exactly_the_documented_keys(genomes):
     assert rows[0]["status"] == "ok" and rows[0]["joints"] == 3 and rows[0]["fitness"] >= 0
     assert rows[1]["status"] == "forbidden" and (rows[1]["line"], rows[1]["col"]) == (1, 8)
     assert rows[1]["fitness"] is None
+
+
+def test_return_wc_is_reported_as_a_warning_in_table_and_json(tmp_path):
+    genome = tmp_path / "returns_wc.py"
+    genome.write_text(TRIANGLE.replace("return wc.get_walker()", "return wc"))
+    warning = "make_walker returned the walker_creator; read as wc.get_walker()"
+    # Wide enough that the message column holds the warning on one line.
+    wide = {**os.environ, "COLUMNS": "240"}
+    table = subprocess.run(
+        [OPENELM, "sandbox-check", str(genome), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=wide,
+    )
+    assert table.returncode == 0, table.stderr
+    assert f"warning: {warning}" in table.stdout
+    rows = json.loads(run_in_process(str(genome), "--workers", "1", "--json").stdout)
+    assert (rows[0]["status"], rows[0]["warnings"]) == ("ok", [warning])
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ pub struct PyGenomeResult {
     col: u32,
     steps: u64,
     output: String,
-    /// What validation repaired (self-connections dropped), one line each.
+    /// Leniencies applied (`return wc` read as `wc.get_walker()`) and what
+    /// validation repaired (self-connections dropped), one line each.
     warnings: Vec<String>,
     walker: Option<Py<PyWalker>>,
 }

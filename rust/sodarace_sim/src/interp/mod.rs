@@ -83,7 +83,8 @@ pub struct Genome {
     pub steps: u64,
     /// What the genome printed, capped at `max_output_bytes`.
     pub output: String,
-    /// What validation repaired (self-connections dropped), one line each.
+    /// Contract leniencies applied (`return wc` read as `wc.get_walker()`)
+    /// and what validation repaired (self-connections dropped), one line each.
     pub warnings: Vec<String>,
 }
 
@@ -147,11 +148,13 @@ fn interpret_unguarded(source: &[u8], config: &InterpConfig) -> Result<Genome, G
             return Err(located(fault, text, outcome.steps, outcome.output));
         }
     };
+    let mut lines = outcome.warnings;
+    lines.extend(crate::walker::warning_lines(&warnings));
     Ok(Genome {
         walker,
         steps: outcome.steps,
         output: outcome.output,
-        warnings: crate::walker::warning_lines(&warnings),
+        warnings: lines,
     })
 }
 

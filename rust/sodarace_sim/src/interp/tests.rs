@@ -246,6 +246,52 @@ fn contract_violations() {
     assert!(interpret(SQUARE.replace("make_walker", "build").as_bytes(), &config).is_ok());
 }
 
+const RETURNED_CREATOR: &str = "make_walker returned the walker_creator; read as wc.get_walker()";
+
+#[test]
+fn returning_the_creator_reads_as_get_walker_with_a_warning() {
+    let strict = run(SQUARE).unwrap();
+    let lenient = run(&SQUARE.replace("return wc.get_walker()", "return wc")).unwrap();
+    assert_eq!(lenient.walker, strict.walker);
+    assert_eq!(lenient.warnings, vec![RETURNED_CREATOR.to_string()]);
+    assert!(strict.warnings.is_empty());
+    // The leniency's line comes before validation's repairs.
+    let self_link = "def make_walker():\n    wc = walker_creator()\n    a = wc.add_joint(0, 0)\n    b = wc.add_joint(4, 0)\n    wc.add_muscle(a, b)\n    wc.add_muscle(b, b)\n    return wc\n";
+    assert_eq!(
+        run(self_link).unwrap().warnings,
+        vec![
+            RETURNED_CREATOR.to_string(),
+            "connection 1 connects joint 1 to itself: dropped".to_string()
+        ]
+    );
+    // The warning names the configured entry point.
+    let config = InterpConfig {
+        entry: "build".into(),
+        ..InterpConfig::default()
+    };
+    let source = SQUARE
+        .replace("make_walker", "build")
+        .replace("return wc.get_walker()", "return wc");
+    let genome = interpret(source.as_bytes(), &config).unwrap();
+    assert_eq!(
+        genome.warnings,
+        vec!["build returned the walker_creator; read as wc.get_walker()".to_string()]
+    );
+    // The body is still validated, and located at the return.
+    let e = error("def make_walker():\n    wc = walker_creator()\n    a = wc.add_joint(0, 0)\n    b = wc.add_joint(0.01, 0)\n    wc.add_muscle(a, b)\n    return wc\n");
+    assert_eq!((e.kind, e.line), (ErrorKind::InvalidWalker, 6));
+    // Only the creator itself is read leniently.
+    let e = error("def make_walker():\n    wc = walker_creator()\n    return [wc]\n");
+    assert_eq!(
+        e.message,
+        "make_walker must return wc.get_walker(), got list"
+    );
+    let e = error("def make_walker():\n    return walker_creator\n");
+    assert!(e
+        .message
+        .starts_with("make_walker must return wc.get_walker(), got "));
+}
+
 #[test]
 fn errors_are_classified() {
     assert_eq!(error("def f(:\n").kind, ErrorKind::Syntax);

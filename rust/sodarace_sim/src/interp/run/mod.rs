@@ -113,6 +113,8 @@ pub(crate) struct Machine<'p> {
     /// Keyword names from `f(**mapping)` that the program never mentions,
     /// numbered after its symbols (only a `**kwargs` parameter takes them).
     dynamic_names: Vec<Rc<str>>,
+    /// Contract leniencies applied (see `run_genome`), one line each.
+    warnings: Vec<String>,
 }
 
 /// What a run produced: the walker and where `get_walker()` made it.
@@ -120,6 +122,8 @@ pub(crate) struct Outcome {
     pub result: Result<(Walker, Pos), Fault>,
     pub steps: u64,
     pub output: String,
+    /// Contract leniencies applied, one line each (before validation's).
+    pub warnings: Vec<String>,
 }
 
 pub(crate) fn run(
@@ -143,6 +147,7 @@ pub(crate) fn run(
         arg_pool: Vec::new(),
         handling: Vec::new(),
         dynamic_names: Vec::new(),
+        warnings: Vec::new(),
     };
     let result = m.run_genome(entry).map_err(|u| match u {
         Unwind::Raise(e) => Fault::new(ErrorKind::Runtime, m.describe_exception(&e), e.at),
@@ -152,10 +157,17 @@ pub(crate) fn run(
         result,
         steps: m.steps,
         output: std::mem::take(&mut m.output),
+        warnings: m.warnings,
     }
 }
 
 impl<'p> Machine<'p> {
+    /// Runs the module, then the entry function, and takes its walker.
+    ///
+    /// Leniency: an entry that returns the `walker_creator` itself
+    /// (`return wc`, a slip language models often make) is read as
+    /// `return wc.get_walker()`, with a warning. Anything else that is
+    /// not a walker stays an error.
     fn run_genome(&mut self, entry: &str) -> Res<(Walker, Pos)> {
         self.stack
             .resize(self.prog.module.n_slots as usize, Value::Unbound);
@@ -174,7 +186,14 @@ impl<'p> Machine<'p> {
             }
         };
         let start = self.stack.len();
-        match self.call_value(callee, start, Vec::new())? {
+        let mut returned = self.call_value(callee, start, Vec::new())?;
+        if let Value::Creator(id) = returned {
+            returned = self.call_creator(id, sym::GET_WALKER, &[], &[])?;
+            self.warnings.push(format!(
+                "{entry} returned the walker_creator; read as wc.get_walker()"
+            ));
+        }
+        match returned {
             Value::Walker(id) => {
                 let w = &self.heap.walkers[id.0 as usize];
                 Ok((w.walker.clone(), w.at))
