@@ -81,6 +81,8 @@ class SimConfig:
         max_joints: int | None = None,
         max_connections: int | None = None,
         terrain: str | None = None,
+        substeps: int | None = None,
+        iterations: int | None = None,
     ) -> Self: ...
     def replace(
         self,
@@ -93,6 +95,8 @@ class SimConfig:
         max_joints: int | None = None,
         max_connections: int | None = None,
         terrain: str | None = None,
+        substeps: int | None = None,
+        iterations: int | None = None,
     ) -> SimConfig:
         """A copy with the given fields changed (None keeps a field)."""
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +126,12 @@ class SimConfig:
     @property
     def terrain(self) -> str:
         """The terrain joints collide with, by name (see `TERRAINS`)."""
+    @property
+    def substeps(self) -> int:
+        """Solver substeps per 60 Hz step (docs/physics.md)."""
+    @property
+    def iterations(self) -> int:
+        """Gauss-Seidel sweeps over the connections per substep."""
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __copy__(self) -> SimConfig: ...
@@ -227,7 +237,6 @@ class InterpLimits:
         max_nesting: int | None = None,
         max_joints: int | None = None,
         max_connections: int | None = None,
-        terrain: str | None = None,
     ) -> Self: ...
     def replace(
         self,

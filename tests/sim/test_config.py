@@ -120,5 +120,5 @@ def test_terrain_is_a_checked_field_with_its_names_from_rust():
     assert SimConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
     with pytest.raises(ValueError, match=r"unknown terrain \"hilly\" \(valid: flat, left-wall"):
         SimConfig(terrain="hilly")
-    with pytest.raises(ValueError, match="SimConfig.terrain must be a terrain name"):
+    with pytest.raises(ValueError, match=r"SimConfig\.terrain must be a terrain name"):
         SimConfig(terrain=3)

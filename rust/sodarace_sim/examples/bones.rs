@@ -39,11 +39,18 @@ fn grid(spacing: f64, muscle_every: usize, amplitude: f64) -> Walker {
         .map(|(k, &(a, b))| Connection {
             a,
             b,
-            amplitude: if muscle_every > 0 && k % muscle_every == 0 { amplitude } else { 0.0 },
+            amplitude: if muscle_every > 0 && k % muscle_every == 0 {
+                amplitude
+            } else {
+                0.0
+            },
             phase: (k as f64 * 0.37) % 1.0,
         })
         .collect();
-    Walker { joints, connections }
+    Walker {
+        joints,
+        connections,
+    }
 }
 
 fn report(name: &str, walker: &Walker, config: &SimConfig) {
@@ -55,7 +62,10 @@ fn report(name: &str, walker: &Walker, config: &SimConfig) {
         connections: walker
             .connections
             .iter()
-            .map(|c| Connection { amplitude: 0.0, ..*c })
+            .map(|c| Connection {
+                amplitude: 0.0,
+                ..*c
+            })
             .collect(),
     };
     let still = simulate(&passive, config);
@@ -90,11 +100,19 @@ fn main() {
     for path in names {
         let source = std::fs::read(&path).unwrap();
         let genome = interpret(&source, &InterpConfig::default()).expect("seed interprets");
-        report(path.file_stem().unwrap().to_str().unwrap(), &genome.walker, &config);
+        report(
+            path.file_stem().unwrap().to_str().unwrap(),
+            &genome.walker,
+            &config,
+        );
     }
     for spacing in [1.0, 0.5, 0.2] {
         for every in [3, 2] {
-            report(&format!("grid sp{spacing} 1/{every}"), &grid(spacing, every, 10.0), &config);
+            report(
+                &format!("grid sp{spacing} 1/{every}"),
+                &grid(spacing, every, 10.0),
+                &config,
+            );
         }
     }
     report("grid all muscles", &grid(0.5, 1, 10.0), &config);
@@ -107,16 +125,29 @@ pub fn trace() {
     if let Ok(s) = std::env::var("SUBSTEPS") {
         params.substeps = s.parse().unwrap();
     }
-    let drop: f64 = std::env::var("DROP").map(|s| s.parse().unwrap()).unwrap_or(0.01);
+    let drop: f64 = std::env::var("DROP")
+        .map(|s| s.parse().unwrap())
+        .unwrap_or(0.01);
     for (spacing, every) in [(0.5, 0), (0.5, 3), (0.2, 3), (1.0, 3)] {
         let walker = grid(spacing, every, 10.0);
         let mut world = World::new(&walker, params, drop);
         let mut worst = [0.0f64; 4];
         for step in 0..960 {
             world.step();
-            let w = match step { 0..=9 => 0, 10..=59 => 1, 60..=299 => 2, _ => 3 };
+            let w = match step {
+                0..=9 => 0,
+                10..=59 => 1,
+                60..=299 => 2,
+                _ => 3,
+            };
             worst[w] = worst[w].max(world.worst_bone_stray());
         }
-        println!("grid {spacing} 1/{every}: landing {:.3}% settle {:.3}% 1-5s {:.3}% 5-16s {:.3}%", 100.0*worst[0], 100.0*worst[1], 100.0*worst[2], 100.0*worst[3]);
+        println!(
+            "grid {spacing} 1/{every}: landing {:.3}% settle {:.3}% 1-5s {:.3}% 5-16s {:.3}%",
+            100.0 * worst[0],
+            100.0 * worst[1],
+            100.0 * worst[2],
+            100.0 * worst[3]
+        );
     }
 }

@@ -13,6 +13,8 @@ pub const DROP_HEIGHT: f64 = 0.001;
 /// Any node faster than this (m/s) means the integration has blown up; no
 /// legal body gets near it (a 100-unit muscle at full swing moves ~15 m/s).
 pub const MAX_SPEED: f64 = 200.0;
+/// Most substeps, and most sweeps per substep, a config may ask for.
+pub const MAX_SOLVER_PASSES: u32 = 256;
 /// How far from x = 0 the terrain outline for renderers reaches, m.
 pub const OUTLINE_EXTENT: f64 = 60.0;
 
@@ -71,6 +73,16 @@ impl SimConfig {
         }
         finite_non_negative("gravity", self.physics.gravity)?;
         finite_non_negative("friction", self.physics.friction)?;
+        for (name, value) in [
+            ("substeps", self.physics.substeps),
+            ("iterations", self.physics.iterations),
+        ] {
+            if !(1..=MAX_SOLVER_PASSES).contains(&value) {
+                return Err(format!(
+                    "{name} must be between 1 and {MAX_SOLVER_PASSES}, got {value}"
+                ));
+            }
+        }
         if !self.initial_velocity.iter().all(|v| v.is_finite()) {
             return Err("initial_velocity must be finite".into());
         }

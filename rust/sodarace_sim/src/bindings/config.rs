@@ -6,8 +6,8 @@
 //! field path); the `py_config!` macro turns it into the class.
 
 use crate::evaluate::SimConfig;
-use crate::physics::Terrain;
 use crate::interp::InterpLimits;
+use crate::physics::Terrain;
 use crate::walker::WalkerLimits;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -246,6 +246,10 @@ py_config! {
     max_connections: usize => limits.max_connections;
     /// The terrain joints collide with, by name (see `TERRAINS`).
     terrain: Terrain => terrain;
+    /// Solver substeps per 60 Hz step (docs/physics.md).
+    substeps: u32 => physics.substeps;
+    /// Gauss-Seidel sweeps over the connections per substep.
+    iterations: u32 => physics.iterations;
 }
 
 /// The interpreter's limits together with the walker caps it validates

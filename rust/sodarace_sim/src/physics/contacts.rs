@@ -36,7 +36,10 @@ fn push_out(mut p: [f64; 2], geometry: &Geometry) -> ([f64; 2], [f64; 2], f64) {
     let mut touch = |p: &mut [f64; 2], plane: Plane, depth: f64| {
         // Written so a NaN depth takes the no-contact path.
         if depth > 0.0 {
-            *p = [p[0] + plane.normal[0] * depth, p[1] + plane.normal[1] * depth];
+            *p = [
+                p[0] + plane.normal[0] * depth,
+                p[1] + plane.normal[1] * depth,
+            ];
             normal = plane.normal;
             total += depth;
         }

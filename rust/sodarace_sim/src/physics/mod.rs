@@ -190,7 +190,11 @@ impl World {
             .map(|j| j[1])
             .fold(f64::INFINITY, f64::min);
         let n = walker.joints.len();
-        let xs: Vec<f64> = walker.joints.iter().map(|j| j[0] * GENOME_TO_WORLD).collect();
+        let xs: Vec<f64> = walker
+            .joints
+            .iter()
+            .map(|j| j[0] * GENOME_TO_WORLD)
+            .collect();
         let x_min = xs.iter().copied().fold(f64::INFINITY, f64::min);
         let x_max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let geometry = terrain.geometry(x_min, x_max);
@@ -301,7 +305,8 @@ impl World {
             contacts::prepare(&mut self.nodes, &mut self.scratch, &self.geometry);
             self.constraints.start_substep();
             for _ in 0..self.params.iterations.max(1) {
-                self.constraints.sweep(&mut self.nodes, &mut self.scratch);
+                self.constraints
+                    .sweep(&mut self.nodes, &mut self.scratch, self.params.friction);
             }
             max_speed_sq = contacts::resolve_and_update(
                 &mut self.nodes,
@@ -327,7 +332,11 @@ impl World {
             let length = ((n.x[b] - n.x[a]).powi(2) + (n.y[b] - n.y[a]).powi(2)).sqrt();
             let stray = (length - s.rest[i]).abs() / s.rest[i];
             // NaN counts as the worst stray of all.
-            worst = if stray.is_nan() { f64::INFINITY } else { worst.max(stray) };
+            worst = if stray.is_nan() {
+                f64::INFINITY
+            } else {
+                worst.max(stray)
+            };
         }
         worst
     }
@@ -350,11 +359,11 @@ impl World {
             .map(|i| {
                 let (a, b) = (s.a[i] as usize, s.b[i] as usize);
                 let len = ((n.x[b] - n.x[a]).powi(2) + (n.y[b] - n.y[a]).powi(2)).sqrt();
-                let rest = s.rest[i] + s.cos_coef[i] * libm::cos(angle) + s.sin_coef[i] * libm::sin(angle);
+                let rest =
+                    s.rest[i] + s.cos_coef[i] * libm::cos(angle) + s.sin_coef[i] * libm::sin(angle);
                 0.5 * self.stiffness * (len - rest).powi(2)
             })
             .sum();
         kinetic + potential + elastic
     }
 }
-

@@ -17,9 +17,12 @@
 //!
 //! k is a node's inverse mass along n: 1, except for a joint in contact
 //! whose correction would push it into the surface; the surface then stands
-//! behind it (inverse mass 0 along the surface normal m, so k = 1 − (n·m)²),
-//! the correction slides it along the surface only, and the blocked part is
-//! added to its support (the normal impulse friction is bounded by).
+//! behind it and the blocked part is added to its support (the normal
+//! impulse friction is bounded by). If the correction's slide along the
+//! surface is within the friction cone (|slide| ≤ μ·|push|, which along ±n
+//! depends only on the angle between n and the surface normal m) the
+//! surface holds the joint still (k = 0: static friction); otherwise it
+//! slides along the surface only (inverse mass 0 along m, k = 1 − (n·m)²).
 //!
 //! Order: muscles first, in the walker's order; then bones from the lowest
 //! to the highest (by the lower end's height at the start of the step), so
@@ -96,8 +99,7 @@ impl Constraints {
             .iter()
             .zip(&self.cos_coef[..n])
             .zip(&self.sin_coef[..n]);
-        for (target, ((&rest, &cos_coef), &sin_coef)) in self.target.iter_mut().zip(coefficients)
-        {
+        for (target, ((&rest, &cos_coef), &sin_coef)) in self.target.iter_mut().zip(coefficients) {
             *target = rest + cos_coef * cos_angle + sin_coef * sin_angle;
         }
         for s in self.muscles..n {
@@ -115,20 +117,28 @@ impl Constraints {
 
     /// One Gauss-Seidel sweep over every constraint, in order.
     #[inline(always)]
-    pub fn sweep(&mut self, nodes: &mut Nodes, scratch: &mut Scratch) {
+    pub fn sweep(&mut self, nodes: &mut Nodes, scratch: &mut Scratch, friction: f64) {
+        let friction_sq = friction * friction;
         for s in 0..self.muscles {
             let lambda = self.lambda[s];
-            self.lambda[s] = lambda + self.project(s, lambda, nodes, scratch);
+            self.lambda[s] = lambda + self.project(s, lambda, nodes, scratch, friction_sq);
         }
         for &s in &self.bone_order {
-            self.project(s as usize, 0.0, nodes, scratch);
+            self.project(s as usize, 0.0, nodes, scratch, friction_sq);
         }
     }
 
     /// Projects constraint `s`, whose multiplier so far this substep is
     /// `lambda`, and returns the change in its multiplier.
     #[inline(always)]
-    fn project(&self, s: usize, lambda: f64, nodes: &mut Nodes, scratch: &mut Scratch) -> f64 {
+    fn project(
+        &self,
+        s: usize,
+        lambda: f64,
+        nodes: &mut Nodes,
+        scratch: &mut Scratch,
+        friction_sq: f64,
+    ) -> f64 {
         let Nodes { x, y, .. } = nodes;
         let Scratch {
             prev_x: px,
@@ -149,15 +159,30 @@ impl Constraints {
             0.0
         };
         let (nx, ny) = (dx * inv_length, dy * inv_length);
-        let closing = ((x[b] - px[b]) - (x[a] - px[a])) * nx + ((y[b] - py[b]) - (y[a] - py[a])) * ny;
+        let closing =
+            ((x[b] - px[b]) - (x[a] - px[a])) * nx + ((y[b] - py[b]) - (y[a] - py[a])) * ny;
         let error = length - self.target[s] + self.alpha[s] * lambda + self.gamma[s] * closing;
         // a moves by +n·error/D and b by −n·error/D (D > 0): a is pushed
         // into its surface when (n·m_a)·error < 0, b when (n·m_b)·error > 0.
         let na = nx * normal_x[a] + ny * normal_y[a];
         let nb = nx * normal_x[b] + ny * normal_y[b];
         let (lock_a, lock_b) = (na * error < 0.0, nb * error > 0.0);
-        let ka = if lock_a { (1.0 - na * na).max(0.0) } else { 1.0 };
-        let kb = if lock_b { (1.0 - nb * nb).max(0.0) } else { 1.0 };
+        // Along ±n the slide-to-push ratio is fixed by the angle, so Coulomb
+        // friction decides once: inside the cone the surface holds the joint
+        // still (grip), outside it the joint slides and only the push is
+        // blocked.
+        let grips = |along: f64| 1.0 - along * along <= friction_sq * (along * along);
+        let (grip_a, grip_b) = (lock_a && grips(na), lock_b && grips(nb));
+        let free = |lock: bool, grip: bool, along: f64| {
+            if grip {
+                0.0
+            } else if lock {
+                (1.0 - along * along).max(0.0)
+            } else {
+                1.0
+            }
+        };
+        let (ka, kb) = (free(lock_a, grip_a, na), free(lock_b, grip_b, nb));
         let denominator = (1.0 + self.gamma[s]) * (ka + kb) * (1.0 / NODE_MASS) + self.alpha[s];
         let delta = if denominator > 0.0 {
             -error / denominator
@@ -168,12 +193,26 @@ impl Constraints {
         let mut move_b = [nx * delta, ny * delta];
         if lock_a {
             let into = -na * delta;
-            move_a = [move_a[0] - normal_x[a] * into, move_a[1] - normal_y[a] * into];
+            move_a = if grip_a {
+                [0.0, 0.0]
+            } else {
+                [
+                    move_a[0] - normal_x[a] * into,
+                    move_a[1] - normal_y[a] * into,
+                ]
+            };
             support[a] -= into;
         }
         if lock_b {
             let into = nb * delta;
-            move_b = [move_b[0] - normal_x[b] * into, move_b[1] - normal_y[b] * into];
+            move_b = if grip_b {
+                [0.0, 0.0]
+            } else {
+                [
+                    move_b[0] - normal_x[b] * into,
+                    move_b[1] - normal_y[b] * into,
+                ]
+            };
             support[b] -= into;
         }
         x[a] += move_a[0];

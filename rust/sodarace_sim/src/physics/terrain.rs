@@ -115,10 +115,7 @@ impl FromStr for Terrain {
             .map(|(t, _)| *t)
             .ok_or_else(|| {
                 let names: Vec<&str> = TERRAINS.iter().map(|(_, n)| *n).collect();
-                format!(
-                    "unknown terrain {name:?} (valid: {})",
-                    names.join(", ")
-                )
+                format!("unknown terrain {name:?} (valid: {})", names.join(", "))
             })
     }
 }

@@ -41,7 +41,12 @@ fn assert_kernels_match_reference(
     velocity: [f64; 2],
     steps: usize,
 ) {
-    for terrain in [Terrain::Flat, Terrain::Tunnel, Terrain::Bumpy, Terrain::LeftWall] {
+    for terrain in [
+        Terrain::Flat,
+        Terrain::Tunnel,
+        Terrain::Bumpy,
+        Terrain::LeftWall,
+    ] {
         assert_kernels_match_reference_on(walker, params, velocity, steps, terrain);
     }
 }
