@@ -46,6 +46,9 @@ pub struct Constraints {
     gamma: Vec<f64>,
     /// α/h² of each constraint (0 for bones).
     alpha: Vec<f64>,
+    /// 1 / ((1 + γ)·2/m + α/h²): the denominator when neither end is held
+    /// by a surface (almost always), so the sweep divides once, not twice.
+    inv_free: Vec<f64>,
     /// This step's target lengths.
     target: Vec<f64>,
     /// Each muscle's Lagrange multiplier so far this substep.
@@ -81,6 +84,8 @@ impl Constraints {
             };
             c.alpha.push(alpha);
             c.gamma.push(gamma);
+            c.inv_free
+                .push(1.0 / ((1.0 + gamma) * (2.0 / NODE_MASS) + alpha));
         }
         c.muscles = springs.muscle.iter().filter(|&&m| m).count();
         c.bone_order = (c.muscles as u32..count as u32).collect();
@@ -182,12 +187,16 @@ impl Constraints {
                 1.0
             }
         };
-        let (ka, kb) = (free(lock_a, grip_a, na), free(lock_b, grip_b, nb));
-        let denominator = (1.0 + self.gamma[s]) * (ka + kb) * (1.0 / NODE_MASS) + self.alpha[s];
-        let delta = if denominator > 0.0 {
-            -error / denominator
+        let delta = if lock_a || lock_b {
+            let (ka, kb) = (free(lock_a, grip_a, na), free(lock_b, grip_b, nb));
+            let denominator = (1.0 + self.gamma[s]) * (ka + kb) * (1.0 / NODE_MASS) + self.alpha[s];
+            if denominator > 0.0 {
+                -error / denominator
+            } else {
+                0.0
+            }
         } else {
-            0.0
+            -error * self.inv_free[s]
         };
         let mut move_a = [-nx * delta, -ny * delta];
         let mut move_b = [nx * delta, ny * delta];
