@@ -63,7 +63,9 @@ test-rust:
 test-python: setup $(RAY_STAMP)
 	$(PYTHON) -m pytest
 
+# bench/sim.py's Box2D baseline is installed here only: tests never need it.
 bench: setup
+	$(PIP) install -r requirements-bench.txt
 	$(PYTHON) bench/sim.py
 
 clean:

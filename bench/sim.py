@@ -1,11 +1,23 @@
-"""Simulator throughput: spring-steps per second.
+"""Simulator speed and fidelity against Box2D, the engine of IESoR and OpenELM.
 
-Rust single thread (`simulate`) and batch (`simulate_many`, all cores) on
-lattice walkers of 10, 50 and 200 connections, against a vectorised NumPy
-implementation of the same model written here as the baseline. The NumPy
-version is checked against Rust first so the comparison is like for like.
+The baseline builds the same walkers in Box2D (PyPI `Box2D`, installed by
+`make bench` from requirements-bench.txt; the tests never need it) the way
+OpenELM does: every joint a circle of density 25, friction 1 and restitution
+0.1 that collides only with the ground; every bone a distance joint with no
+frequency (rigid), every muscle a distance joint at 3 Hz and damping ratio
+0.3 whose length is set from Python every step; gravity, linear damping,
+the drop, the settling time and the scored window as in our simulator, and
+Box2D stepping at 60 Hz with OpenELM's 10 velocity and 10 position
+iterations.
 
-    .venv/bin/python bench/sim.py [--repeats 5] [--seconds 15]
+Speed: M spring-steps/s (connections × steps) for the square seed (5 joints)
+and lattices of 50 and 200 connections: ours on one thread (`simulate`),
+ours in batches (`simulate_many`, per core), and Box2D. Fidelity: for
+`--walkers` random valid walkers, the Spearman rank correlation of fitness
+between the two simulators and each one's worst bone-length error.
+
+    make bench            # installs the baseline, then runs this
+    .venv/bin/python bench/sim.py [--repeats 3] [--walkers 200]
 """
 
 from __future__ import annotations
@@ -14,27 +26,115 @@ import argparse
 import math
 import os
 import platform
+import random
 import statistics
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-import numpy as np
-from openelm import MUSCLE_RATE, STEPS_PER_SECOND, SimConfig, Walker, simulate, simulate_many
+from openelm import (
+    MUSCLE_RATE,
+    SIMULATOR_VERSION,
+    STEPS_PER_SECOND,
+    SimConfig,
+    Walker,
+    interpret,
+    simulate,
+    simulate_many,
+)
+from openelm.seeds import seed_source
 
-# The model's constants, as documented in docs/physics.md; the ones Python
-# can read come from the Rust core.
+try:
+    import Box2D
+except ImportError as error:  # pragma: no cover - the bench installs it
+    raise SystemExit(f"bench/sim.py needs Box2D: run `make bench` ({error})") from None
+
+# Our model's constants (docs/physics.md); those Python can read come from Rust.
 DEFAULTS = SimConfig()
 DT = 1.0 / STEPS_PER_SECOND
 GENOME_TO_WORLD = 0.1
 AMPLITUDE_SCALE = 0.05
-GRAVITY = DEFAULTS.gravity
+DROP_HEIGHT = 0.001
 LINEAR_DAMPING = 1.1
-SPRING_HZ = 3.0
-DAMPING_RATIO = 0.3
-FRICTION = DEFAULTS.friction
-RESTITUTION = 0.1
-BOUNCE_THRESHOLD = 1.0
-DROP_HEIGHT = 0.01
-SETTLE_SECONDS = DEFAULTS.settle_seconds
+MUSCLE_HZ, DAMPING_RATIO = 3.0, 0.3
+# Box2D's joint bodies (IESoR / OpenELM): small circles, so the bodies
+# touch the ground where our point joints do.
+DENSITY, RESTITUTION, RADIUS = 25.0, 0.1, 0.02
+VELOCITY_ITERATIONS, POSITION_ITERATIONS = 10, 10
+GROUND_BITS, JOINT_BITS = 0x1, 0x2
+
+
+@dataclass(frozen=True)
+class Box2DResult:
+    fitness: float
+    bone_stray: float
+
+
+def box2d_simulate(walker: Walker, seconds: float, *, measure_stray: bool = True) -> Box2DResult:
+    """Our scoring procedure (drop, settle, window, |Δx̄|) on the Box2D model."""
+    world = Box2D.b2World(gravity=(0.0, -DEFAULTS.gravity), doSleep=False)
+    ground = world.CreateStaticBody(position=(0.0, 0.0))
+    ground.CreateEdgeFixture(
+        vertices=[(-1000.0, 0.0), (1000.0, 0.0)],
+        friction=DEFAULTS.friction,
+        categoryBits=GROUND_BITS,
+        maskBits=JOINT_BITS,
+    )
+    min_y = min(y for _, y in walker.joints)
+    bodies = []
+    for x, y in walker.joints:
+        body = world.CreateDynamicBody(
+            position=(x * GENOME_TO_WORLD, (y - min_y) * GENOME_TO_WORLD + RADIUS + DROP_HEIGHT),
+            linearDamping=LINEAR_DAMPING,
+            fixedRotation=True,
+        )
+        body.CreateCircleFixture(
+            radius=RADIUS,
+            density=DENSITY,
+            friction=DEFAULTS.friction,
+            restitution=RESTITUTION,
+            categoryBits=JOINT_BITS,
+            maskBits=GROUND_BITS,
+        )
+        bodies.append(body)
+    bones, muscles = [], []
+    for a, b, amplitude, phase in walker.connections:
+        pa, pb = bodies[a].position, bodies[b].position
+        rest = math.hypot(pb[0] - pa[0], pb[1] - pa[1])
+        joint = world.CreateDistanceJoint(
+            bodyA=bodies[a],
+            bodyB=bodies[b],
+            anchorA=pa,
+            anchorB=pb,
+            collideConnected=False,
+            frequencyHz=MUSCLE_HZ if amplitude else 0.0,
+            dampingRatio=DAMPING_RATIO if amplitude else 0.0,
+        )
+        if amplitude:
+            muscles.append((joint, rest, rest * AMPLITUDE_SCALE * amplitude, 2 * math.pi * phase))
+        else:
+            bones.append((bodies[a], bodies[b], rest))
+    settle = round(DEFAULTS.settle_seconds / DT)
+    total = settle + round(seconds / DT)
+    start = _mean_x(bodies)
+    stray = 0.0
+    for step in range(total):
+        angle = MUSCLE_RATE * step * DT
+        for joint, rest, swing, offset in muscles:
+            joint.length = rest + swing * math.cos(angle + offset)
+        world.Step(DT, VELOCITY_ITERATIONS, POSITION_ITERATIONS)
+        if measure_stray:
+            for body_a, body_b, rest in bones:
+                pa, pb = body_a.position, body_b.position
+                length = math.hypot(pb[0] - pa[0], pb[1] - pa[1])
+                stray = max(stray, abs(length - rest) / rest)
+        if step + 1 == settle:
+            start = _mean_x(bodies)
+    return Box2DResult(abs(_mean_x(bodies) - start), stray)
+
+
+def _mean_x(bodies: Sequence[Box2D.b2Body]) -> float:
+    return sum(body.position[0] for body in bodies) / len(bodies)
 
 
 def lattice_walker(connections: int) -> Walker:
@@ -62,54 +162,27 @@ def lattice_walker(connections: int) -> Walker:
     return walker
 
 
-def numpy_simulate(walker: Walker, seconds: float) -> float:
-    """The same model as the Rust core, vectorised over springs and nodes."""
-    joints = np.array(walker.joints, dtype=np.float64)
-    conns = walker.connections
-    a = np.array([c[0] for c in conns])
-    b = np.array([c[1] for c in conns])
-    amplitude = np.array([c[2] for c in conns])
-    phase = np.array([c[3] for c in conns])
-    x = joints[:, 0] * GENOME_TO_WORLD
-    y = (joints[:, 1] - joints[:, 1].min()) * GENOME_TO_WORLD + DROP_HEIGHT
-    n = len(x)
-    vx, vy = np.zeros(n), np.zeros(n)
-    rest = np.hypot(x[b] - x[a], y[b] - y[a])
-    swing = rest * AMPLITUDE_SCALE * amplitude
-    cos_coef = swing * np.cos(2 * np.pi * phase)
-    sin_coef = -swing * np.sin(2 * np.pi * phase)
-    omega = 2 * np.pi * SPRING_HZ
-    stiffness, damping = 0.5 * omega**2, 2 * 0.5 * DAMPING_RATIO * omega
-    damping_factor = 1.0 / (1.0 + DT * LINEAR_DAMPING)
-    settle = round(SETTLE_SECONDS / DT)
-    total = settle + round(seconds / DT)
-    start = x.mean()
-    for step in range(total):
-        angle = MUSCLE_RATE * step * DT
-        dx, dy = x[b] - x[a], y[b] - y[a]
-        length = np.hypot(dx, dy)
-        nx, ny = dx / length, dy / length
-        target = rest + cos_coef * math.cos(angle) + sin_coef * math.sin(angle)
-        closing = (vx[b] - vx[a]) * nx + (vy[b] - vy[a]) * ny
-        magnitude = stiffness * (length - target) + damping * closing
-        fx = np.bincount(a, magnitude * nx, n) - np.bincount(b, magnitude * nx, n)
-        fy = np.bincount(a, magnitude * ny, n) - np.bincount(b, magnitude * ny, n) - GRAVITY
-        vx = (vx + fx * DT) * damping_factor
-        vy = (vy + fy * DT) * damping_factor
-        contact = y + vy * DT < 0.0
-        target_vy = np.where(vy < -BOUNCE_THRESHOLD, -RESTITUTION * vy, -y / DT)
-        normal = np.where(contact, target_vy - vy, 0.0)
-        vy = np.where(contact, target_vy, vy)
-        limit = FRICTION * normal
-        vx = np.where(contact, np.where(np.abs(vx) <= limit, 0.0, vx - np.copysign(limit, vx)), vx)
-        x = x + vx * DT
-        y = y + vy * DT
-        if step + 1 == settle:
-            start = x.mean()
-    return abs(x.mean() - start)
+def random_walker(rng: random.Random) -> Walker | None:
+    """A random body of 4–12 joints in a 12-unit box, 1.5–2.5 connections per
+    joint (half of them muscles), or None when it breaks a validation rule."""
+    count = rng.randint(4, 12)
+    joints = [(rng.uniform(0, 12), rng.uniform(0, 12)) for _ in range(count)]
+    pairs = [(a, b) for a in range(count) for b in range(a + 1, count)]
+    rng.shuffle(pairs)
+    chosen = pairs[: min(len(pairs), round(count * rng.uniform(1.5, 2.5)))]
+    conns = [
+        (a, b, rng.uniform(1.0, 10.0) if rng.random() < 0.5 else 0.0, rng.random())
+        for a, b in chosen
+    ]
+    walker = Walker(joints, conns)
+    try:
+        walker.validate()
+    except ValueError:
+        return None
+    return walker
 
 
-def median_seconds(fn, repeats: int) -> float:
+def median_seconds(fn: Callable[[], object], repeats: int) -> float:
     times = []
     for _ in range(repeats):
         began = time.perf_counter()
@@ -118,48 +191,98 @@ def median_seconds(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=DEFAULTS.seconds)
-    parser.add_argument("--batch", type=int, default=64, help="walkers per simulate_many call")
-    args = parser.parse_args()
-    steps = round((SETTLE_SECONDS + args.seconds) / DT)
-    cores = os.cpu_count()
+def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(xs, ys).statistic)
+
+
+def speed(args: argparse.Namespace) -> None:
+    steps = round((DEFAULTS.settle_seconds + args.seconds) / DT)
+    cores = os.cpu_count() or 1
+    config = DEFAULTS.replace(seconds=args.seconds)
+    square = interpret(seed_source("square")).walker
+    assert square is not None
+    print(f"simulator version {SIMULATOR_VERSION}; {steps} steps per walker\n")
     print(
-        f"machine: {platform.machine()} {platform.processor() or ''} {cores} cores; {steps} steps per walker\n"
+        "| walker | connections | ours, 1 thread (`simulate`) | ours, batch per core "
+        f"(`simulate_many` ×{args.batch} on {cores} cores) | Box2D | batch per core / Box2D |"
     )
-    print(
-        f"| connections | Rust 1 thread (M spring-steps/s) | Rust batch ×{args.batch} ({cores} cores) | NumPy baseline | Rust 1 thread / NumPy |"
-    )
-    print("|---|---|---|---|---|")
-    for size in (10, 50, 200):
-        walker = lattice_walker(size)
-        config = DEFAULTS.replace(seconds=args.seconds)
-        rust_fitness = simulate(walker, config).fitness
-        numpy_fitness = numpy_simulate(walker, args.seconds)
-        # Same model, different summation order: agreement to ~1e-6 m.
-        assert abs(rust_fitness - numpy_fitness) < 1e-6 * max(1.0, rust_fitness), (
-            rust_fitness,
-            numpy_fitness,
-        )
-        # Repeat short walkers inside one timing so the clock resolution is not the measurement.
-        inner = max(1, 2000 // size)
+    print("|---|---|---|---|---|---|")
+    for name, walker in (
+        ("square seed", square),
+        ("lattice", lattice_walker(50)),
+        ("lattice", lattice_walker(200)),
+    ):
+        size = len(walker.connections)
+        inner = max(1, 400 // size)
         single = (
             median_seconds(lambda: [simulate(walker, config) for _ in range(inner)], args.repeats)
             / inner
         )
         walkers = [walker] * args.batch
         batch = median_seconds(lambda: simulate_many(walkers, config), args.repeats) / args.batch
+        per_core = batch * cores
         baseline = median_seconds(
-            lambda: numpy_simulate(walker, args.seconds), max(1, args.repeats // 2)
+            lambda: box2d_simulate(walker, args.seconds, measure_stray=False), args.repeats
         )
-        rate = lambda seconds: size * steps / seconds / 1e6  # noqa: E731
+
+        def rate(seconds: float, size: int = size) -> float:
+            return size * steps / seconds / 1e6
+
         print(
-            f"| {size} | {rate(single):.1f} | {rate(batch):.1f} | {rate(baseline):.2f} | {baseline / single:.0f}× |"
+            f"| {name} | {size} | {rate(single):.2f} | {rate(per_core):.2f} | "
+            f"{rate(baseline):.2f} | {baseline / per_core:.1f}× |"
         )
+
+
+def fidelity(args: argparse.Namespace) -> None:
+    rng = random.Random(args.rng_seed)
+    walkers: list[Walker] = []
+    while len(walkers) < args.walkers:
+        walker = random_walker(rng)
+        if walker is not None:
+            walkers.append(walker)
+    config = DEFAULTS.replace(seconds=args.seconds)
+    ours = simulate_many(walkers, config)
+    theirs = [box2d_simulate(walker, args.seconds) for walker in walkers]
+    both = [(o.fitness, t.fitness) for o, t in zip(ours, theirs) if o.valid]
+    rho = spearman([o for o, _ in both], [t for _, t in both])
+    ours_stray = sorted(o.bone_stray for o in ours if o.valid)
+    theirs_stray = sorted(t.bone_stray for t in theirs)
+    print(
+        f"\nfidelity over {len(walkers)} random valid walkers "
+        f"(rng seed {args.rng_seed}; {len(both)} simulated without blow-up by ours):\n"
+    )
+    print("| measure | ours | Box2D |")
+    print("|---|---|---|")
+    print(f"| Spearman ρ of fitness | {rho:.3f} | |")
+    print(
+        f"| median fitness (m) | {statistics.median(o for o, _ in both):.3f} | "
+        f"{statistics.median(t for _, t in both):.3f} |"
+    )
+    print(
+        f"| median worst bone stray | {statistics.median(ours_stray):.3%} | "
+        f"{statistics.median(theirs_stray):.3%} |"
+    )
+    print(f"| worst bone stray | {ours_stray[-1]:.3%} | {theirs_stray[-1]:.3%} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=DEFAULTS.seconds)
+    parser.add_argument("--batch", type=int, default=64, help="walkers per simulate_many call")
+    parser.add_argument("--walkers", type=int, default=200, help="random walkers for fidelity")
+    parser.add_argument("--rng-seed", type=int, default=1)
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores")
+    if not args.skip_speed:
+        speed(args)
+    fidelity(args)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from openelm import TERRAINS
 from openelm.evolve import DEFAULT_SEED_PROGRAM, EvolveConfig
 from openelm.evolve.config import (
     ARCHIVE_KINDS,
@@ -120,6 +121,12 @@ EVOLVE_OPTIONS = OptionTable(
     option("model.top_p", "--top-p", type=float),
     option("model.max_new_tokens", "--max-new-tokens", type=int),
     option("evaluation.sim.seconds", "--sim-seconds", type=float, help="Scored simulation window."),
+    option(
+        "evaluation.sim.terrain",
+        "--terrain",
+        type=click.Choice(TERRAINS),
+        help="Terrain the walkers are scored on (docs/physics.md).",
+    ),
     option(
         "evaluation.workers",
         "--workers",

@@ -19,6 +19,10 @@ def print_error(message: str) -> None:
     error_console.print(f"[bold red]error:[/] {message}", markup=True, emoji=False)
 
 
+def print_warning(message: str) -> None:
+    error_console.print(f"[bold yellow]warning:[/] {message}", markup=True, emoji=False)
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 

@@ -7,7 +7,9 @@ typed API and adds the Python-side pieces.
 
 from openelm._sodarace import (
     MUSCLE_RATE,
+    SIMULATOR_VERSION,
     STEPS_PER_SECOND,
+    TERRAINS,
     GenomeResult,
     InterpLimits,
     InvalidWalkerError,
@@ -23,7 +25,9 @@ from openelm.errors import InputFileError, OpenelmError
 
 __all__ = [
     "MUSCLE_RATE",
+    "SIMULATOR_VERSION",
     "STEPS_PER_SECOND",
+    "TERRAINS",
     "GenomeResult",
     "InputFileError",
     "InterpLimits",

@@ -9,7 +9,9 @@ import numpy.typing as npt
 __all__ = [
     "DEFAULT_MAX_ADDRESS_SPACE_BYTES",
     "MUSCLE_RATE",
+    "SIMULATOR_VERSION",
     "STEPS_PER_SECOND",
+    "TERRAINS",
     "GenomeResult",
     "InterpLimits",
     "InvalidWalkerError",
@@ -78,6 +80,9 @@ class SimConfig:
         initial_velocity: Sequence[float] | None = None,
         max_joints: int | None = None,
         max_connections: int | None = None,
+        terrain: str | None = None,
+        substeps: int | None = None,
+        iterations: int | None = None,
     ) -> Self: ...
     def replace(
         self,
@@ -89,6 +94,9 @@ class SimConfig:
         initial_velocity: Sequence[float] | None = None,
         max_joints: int | None = None,
         max_connections: int | None = None,
+        terrain: str | None = None,
+        substeps: int | None = None,
+        iterations: int | None = None,
     ) -> SimConfig:
         """A copy with the given fields changed (None keeps a field)."""
     def to_dict(self) -> dict[str, Any]:
@@ -115,6 +123,15 @@ class SimConfig:
     def max_joints(self) -> int: ...
     @property
     def max_connections(self) -> int: ...
+    @property
+    def terrain(self) -> str:
+        """The terrain joints collide with, by name (see `TERRAINS`)."""
+    @property
+    def substeps(self) -> int:
+        """Solver substeps per 60 Hz step (docs/physics.md)."""
+    @property
+    def iterations(self) -> int:
+        """Gauss-Seidel sweeps over the connections per substep."""
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __copy__(self) -> SimConfig: ...
@@ -122,6 +139,10 @@ class SimConfig:
 
 STEPS_PER_SECOND: Final[int]
 """The simulator's fixed steps per simulated second."""
+SIMULATOR_VERSION: Final[int]
+"""Changes whenever simulation results change; runs record it."""
+TERRAINS: Final[tuple[str, ...]]
+"""The terrain names `SimConfig.terrain` accepts; the first is the default."""
 MUSCLE_RATE: Final[float]
 """The muscles' oscillator rate, rad/s: a muscle's phase advances
 MUSCLE_RATE·t/(2π) cycles by time t."""
@@ -132,7 +153,11 @@ class SimResult:
     def valid(self) -> bool: ...
     @property
     def fitness(self) -> float:
-        """|Δx| of the centre of mass over the scored window, metres."""
+        """The centre of mass's x travel over the scored window, metres, in
+        the direction the terrain allows (|Δx| on flat and bumpy ground)."""
+    @property
+    def bone_stray(self) -> float:
+        """Largest |length − rest| / rest of any bone at the end of any step."""
     @property
     def height(self) -> float: ...
     @property
@@ -151,6 +176,9 @@ class SimResult:
     def record_every(self) -> int: ...
     @property
     def error(self) -> str | None: ...
+    @property
+    def terrain(self) -> list[tuple[float, float, float, float]]:
+        """The terrain as segments (x0, y0, x1, y1) in metres when recording, else []."""
     @property
     def trajectory(self) -> npt.NDArray[np.float32] | None:
         """Joint positions, shape (frames, joints, 2), metres; frame k is step k·record_every."""

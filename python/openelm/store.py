@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from openelm._sodarace import SIMULATOR_VERSION
 from openelm.errors import OpenelmError
 from openelm.records import (
     ArchiveEvent,
@@ -162,6 +163,8 @@ class RunStore:
             ) from None
         self.model_identity: dict[str, str] | None = identity
         self.created_at = meta.get("created_at", "")
+        # Runs from before the simulator was versioned were made by version 1.
+        self.simulator_version = int(meta.get("simulator_version", "1"))
         # A CVT run's cells, as drawn when it started (unit-cube coordinates).
         self.centroids: tuple[tuple[float, ...], ...] | None = None
         if "cvt_centroids" in meta:
@@ -212,6 +215,7 @@ class RunStore:
             "created_at": _now(),
             "config": json.dumps(config.to_dict(), sort_keys=True),
             "model_identity": json.dumps(model_identity, sort_keys=True),
+            "simulator_version": str(SIMULATOR_VERSION),
         }
         if centroids is not None:
             # JSON floats round-trip exactly (repr), so a resume gets the same cells.

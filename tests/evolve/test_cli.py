@@ -197,3 +197,40 @@ def test_cvt_flags_start_a_cvt_run_and_resume_refuses_other_cells(
     code, _out, err = _run(capsys, "evolve", "--resume", str(run_dir), "--cells", "9", "--quiet")
     assert code == 2
     assert "--cells" in _one_error_line(err)
+
+
+def test_terrain_and_simulator_version_are_recorded_and_guard_resume(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    from openelm import SIMULATOR_VERSION
+    from openelm.store import DB_NAME
+
+    run_dir = tmp_path / "walls"
+    args = ["--mutation", "random", "--seed", "3", "--iterations", "1", "--quiet"]
+    common = ["--seed-program", "square", "--batch-size", "4", "--workers", "2"]
+    code, _out, err = _run(
+        capsys, "evolve", *args, *common, "--terrain", "left-wall", "--run-dir", str(run_dir)
+    )
+    assert code == 0, err
+    code, out, _err = _run(capsys, "show", str(run_dir), "--json")
+    assert json.loads(out)["simulator_version"] == SIMULATOR_VERSION
+    code, out, _err = _run(capsys, "show", str(run_dir))
+    assert "simulator version" in out
+
+    code, _out, err = _run(capsys, "evolve", "--resume", str(run_dir), "--terrain", "flat")
+    assert code == 2
+    assert "--terrain" in _one_error_line(err)
+
+    code, _out, err = _run(capsys, "evolve", *args, *common, "--terrain", "hilly")
+    assert code == 2
+    assert "left-wall" in err and "Traceback" not in err
+
+    with sqlite3.connect(run_dir / DB_NAME) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'simulator_version'")
+    code, _out, err = _run(capsys, "evolve", "--resume", str(run_dir), "--iterations", "2")
+    assert code == 2
+    line = _one_error_line(err)
+    assert "simulator version 1" in line and f"version {SIMULATOR_VERSION}" in line
+    assert "start a new run" in line

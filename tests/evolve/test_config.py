@@ -109,6 +109,8 @@ _NON_DEFAULT_SIM_VALUES = {
     "max_joints": 64,
     "max_connections": 128,
     "terrain": "bumpy",
+    "substeps": 20,
+    "iterations": 4,
 }
 
 

@@ -59,5 +59,5 @@ def test_render_refuses_grid_cells_for_a_cvt_run(tmp_path: Path) -> None:
     start_run(replace(config, archive=replace(config.archive, kind="cvt", cells=8)), tmp_path / "r")
     with pytest.raises(InputFileError, match="CVT archive"):
         resolve_target(str(tmp_path / "r"), "0,0,0")
-    subjects, _seconds = resolve_target(str(tmp_path / "r"), "best")
+    subjects, _sim = resolve_target(str(tmp_path / "r"), "best")
     assert len(subjects) == 1

@@ -55,7 +55,11 @@ def test_joints_are_drawn_where_the_trajectory_puts_them(tmp_path):
         for frame in (0, 7, 19):
             gif.seek(frame)
             rgb = gif.convert("RGB")
-            for x, y in camera.to_pixels(trajectory[frame].astype(np.float64), centre_x):
+            pixels = camera.to_pixels(trajectory[frame].astype(np.float64), centre_x)
+            # The camera stays put, so a fast walker may leave the frame.
+            inside = [(x, y) for x, y in pixels if 0 <= x < 480 and 0 <= y < 320]
+            assert inside, f"every joint left the frame by frame {frame}"
+            for x, y in inside:
                 assert rgb.getpixel((round(x), round(y))) == joint_rgb, (
                     f"no joint at ({x:.0f}, {y:.0f}) in frame {frame}"
                 )
@@ -238,3 +242,39 @@ def test_cli_errors_are_one_line(tmp_path, args, code, message):
     assert done.returncode == code, done.stderr
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_terrain_is_drawn(tmp_path):
+    from openelm.render.frames import GROUND_LINE
+
+    options = {"seconds": 1.0, "fps": 10, "follow": False, "trail": False}
+    flat, wall = (render(tmp_path, f"{t}.gif", terrain=t, **options) for t in ("flat", "left-wall"))
+    trajectory = simulate(WALKER, SimConfig(seconds=1.0), record_every=6).trajectory
+    camera = Camera.fitting(trajectory, 480, 320)
+    centre_x = float(trajectory[0].astype(np.float64).mean(axis=0)[0])
+    # The wall's face stands 0.05 m left of the body, from the ground up.
+    face_x = float(trajectory[0][:, 0].min()) - 0.05
+    x, y = camera.to_pixels(np.array([face_x, 0.3]), centre_x)
+    line = rgb_of(GROUND_LINE)
+    with Image.open(wall) as image:
+        assert line in colours_near(image.convert("RGB"), np.array([x, y]))
+    with Image.open(flat) as image:
+        assert line not in colours_near(image.convert("RGB"), np.array([x, y]))
+
+
+def test_a_replay_that_differs_from_the_stored_fitness_warns(tmp_path):
+    from openelm.render.animate import ReplayMismatchWarning
+
+    stored = Subject(WALKER, "elite 7", fitness=123.0)
+    with pytest.warns(ReplayMismatchWarning, match=r"elite 7: replayed fitness .* stored 123"):
+        render_subjects([stored], tmp_path / "x.png", RenderOptions(seconds=1.0))
+    replayed = simulate(WALKER, SimConfig(seconds=1.0)).fitness
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReplayMismatchWarning)
+        render_subjects(
+            [Subject(WALKER, "same", fitness=replayed)],
+            tmp_path / "y.png",
+            RenderOptions(seconds=1.0),
+        )

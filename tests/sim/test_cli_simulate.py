@@ -46,6 +46,8 @@ def test_json_output_has_exactly_the_documented_keys(walker_file):
     assert set(data) == {
         "valid",
         "fitness",
+        "bone_stray",
+        "terrain",
         "height",
         "width",
         "mass",
@@ -101,3 +103,24 @@ def test_bad_flag_exits_2_with_one_line(walker_file):
     done = run("simulate", str(walker_file), "--seconds", "-3")
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_terrain_changes_the_score_and_is_reported(walker_file):
+    flat = json.loads(run("simulate", str(walker_file), "--json").stdout)
+    walls = [
+        json.loads(run("simulate", str(walker_file), "--json", "--terrain", name).stdout)
+        for name in ("left-wall", "right-wall")
+    ]
+    assert flat["terrain"] == "flat" and walls[0]["terrain"] == "left-wall"
+    # One wall is behind the way this walker drifts, the other blocks it.
+    assert max(w["fitness"] for w in walls) > 0.5 * flat["fitness"]
+    assert min(w["fitness"] for w in walls) < 0.05
+    assert flat["bone_stray"] < 0.02
+
+
+def test_unknown_terrain_exits_2_listing_the_valid_ones(walker_file):
+    done = run("simulate", str(walker_file), "--terrain", "hilly")
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    for name in ("flat", "left-wall", "right-wall", "tunnel", "bumpy"):
+        assert name in done.stderr

@@ -34,6 +34,7 @@ def test_defaults_are_the_documented_ones():
         1.0,
     )
     assert (config.max_joints, config.max_connections) == (256, 1024)
+    assert config.terrain == "flat"
     limits = InterpLimits()
     assert (limits.max_steps, limits.max_depth, limits.max_output_bytes) == (200_000, 64, 4096)
 
@@ -109,3 +110,15 @@ def test_the_limits_reach_the_interpreter():
     source = "def make_walker():\n    wc = walker_creator()\n    return wc.get_walker()\n"
     assert interpret(source, InterpLimits(max_source_bytes=10)).status == "limit"
     assert interpret(source).status == "invalid_walker"
+
+
+def test_terrain_is_a_checked_field_with_its_names_from_rust():
+    from openelm import TERRAINS
+
+    assert TERRAINS == ("flat", "left-wall", "right-wall", "tunnel", "bumpy")
+    config = SimConfig(terrain="tunnel")
+    assert SimConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    with pytest.raises(ValueError, match=r"unknown terrain \"hilly\" \(valid: flat, left-wall"):
+        SimConfig(terrain="hilly")
+    with pytest.raises(ValueError, match=r"SimConfig\.terrain must be a terrain name"):
+        SimConfig(terrain=3)

@@ -88,3 +88,14 @@ def test_bad_settings_are_rejected(walking_square):
         simulate(walking_square, SimConfig(seconds=-1.0))
     with pytest.raises(ValueError, match="seconds and settle_seconds must be at most 3600"):
         simulate(walking_square, SimConfig(seconds=1e9))
+
+
+def test_bones_stay_rigid_and_the_terrain_is_recorded_for_renderers():
+    result = simulate(square([(10.0, 0.0), (10.0, 0.25), (10.0, 0.25), (10.0, 0.75)]))
+    assert 0.0 < result.bone_stray < 0.005
+    assert result.terrain == []  # only when recording
+    walls = simulate(
+        square([(0.0, 0.0)] * 4), SimConfig(seconds=1, terrain="left-wall"), record_every=6
+    )
+    # Ground plus the wall's four edges.
+    assert len(walls.terrain) >= 5

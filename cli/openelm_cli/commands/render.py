@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
 import click
+from openelm import TERRAINS
 from openelm.render import RenderOptions, render_subjects, resolve_target
-from openelm.render.animate import STEPS_PER_SECOND
+from openelm.render.animate import STEPS_PER_SECOND, ReplayMismatchWarning
 from openelm.render.writers import FORMATS, format_for
 from openelm.sandbox import DEFAULT_TIMEOUT_S
 
-from openelm_cli.output import console
+from openelm_cli.output import console, print_warning
 from openelm_cli.params import FrameSize
 
 # The library's defaults, shown in --help.
@@ -35,6 +37,11 @@ _DEFAULTS = RenderOptions()
     "--seconds",
     type=float,
     help=f"Simulated seconds after settling. [default: the run's, else {_DEFAULTS.seconds:g}]",
+)
+@click.option(
+    "--terrain",
+    type=click.Choice(TERRAINS),
+    help=f"Terrain to replay on. [default: the run's, else {_DEFAULTS.terrain}]",
 )
 @click.option(
     "--fps",
@@ -80,6 +87,7 @@ def render_command(
     out: str,
     fmt: str | None,
     seconds: float | None,
+    terrain: str | None,
     fps: int,
     size: tuple[int, int],
     follow: bool,
@@ -96,6 +104,7 @@ def render_command(
     \b
     Examples:
       openelm render walker.json --out walker.gif
+      openelm render walker.json --out wall.gif --terrain left-wall
       openelm render python/openelm/seeds/square.py --out square.mp4 --fps 30
       openelm render runs/2026-11-28T10-00-00 best --out best.gif
       openelm render runs/2026-11-28T10-00-00 top:9 --out top9.png --no-follow
@@ -109,14 +118,20 @@ def render_command(
     )
     # Options first: a bad --fps or --size fails before a genome runs.
     options.check()
-    subjects, run_seconds = resolve_target(
+    subjects, run_sim = resolve_target(
         target, elite, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed
     )
+    if run_sim is not None:
+        options = replace(options, seconds=run_sim.seconds, terrain=run_sim.terrain)
     if seconds is not None:
         options = replace(options, seconds=seconds)
-    elif run_seconds is not None:
-        options = replace(options, seconds=run_seconds)
-    path = render_subjects(subjects, out, options)
+    if terrain is not None:
+        options = replace(options, terrain=terrain)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReplayMismatchWarning)
+        path = render_subjects(subjects, out, options)
+    for warning in caught:
+        print_warning(str(warning.message))
     console.print(
         f"wrote {path} ({len(subjects)} walker{'s' if len(subjects) > 1 else ''}, {options.format})"
     )

@@ -22,6 +22,7 @@ def print_summary(summary: dict[str, Any]) -> None:
     busy = summary["llm_busy_fraction"]
     rows = [
         ("created", summary["created_at"]),
+        ("simulator version", str(summary["simulator_version"])),
         ("mutation", summary["mutation"]),
         ("model", summary["model"] or "-"),
         *([("fine-tuned", summary["model_origin"])] if summary.get("model_origin") else []),

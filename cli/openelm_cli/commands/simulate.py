@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from openelm import SimConfig, simulate
+from openelm import TERRAINS, SimConfig, simulate
 from openelm.sandbox import DEFAULT_TIMEOUT_S
 from openelm.walker_files import load_walker
 
@@ -21,6 +21,11 @@ _DEFAULTS = SimConfig()
     "--seconds",
     type=click.FloatRange(min=0.0, max=3600.0),
     help=f"Length of the scored window in simulated seconds. [default: {_DEFAULTS.seconds:g}]",
+)
+@click.option(
+    "--terrain",
+    type=click.Choice(TERRAINS),
+    help=f"Terrain to walk on (docs/physics.md). [default: {_DEFAULTS.terrain}]",
 )
 @click.option(
     "--timeout",
@@ -41,6 +46,7 @@ def simulate_command(
     file: str,
     as_json: bool,
     seconds: float | None,
+    terrain: str | None,
     timeout_s: float,
     allow_unsandboxed: bool,
 ) -> None:
@@ -56,15 +62,18 @@ def simulate_command(
     Examples:
       openelm simulate walker.json
       openelm simulate walker.json --json --seconds 30
+      openelm simulate walker.json --terrain left-wall
       openelm simulate genome.py --timeout 2
     """
     walker = load_walker(file, timeout_s=timeout_s, allow_unsandboxed=allow_unsandboxed)
-    result = simulate(walker, SimConfig(seconds=seconds))
+    result = simulate(walker, SimConfig(seconds=seconds, terrain=terrain))
     if as_json:
         print_json(
             {
                 "valid": result.valid,
                 "fitness": result.fitness,
+                "bone_stray": result.bone_stray,
+                "terrain": terrain or _DEFAULTS.terrain,
                 "height": result.height,
                 "width": result.width,
                 "mass": result.mass,
@@ -81,6 +90,8 @@ def simulate_command(
     if not as_json:
         rows = [
             ("fitness (m)", f"{result.fitness:.4f}"),
+            ("terrain", terrain or _DEFAULTS.terrain),
+            ("worst bone stray", f"{result.bone_stray:.2%}"),
             ("height", f"{result.height:.3f}"),
             ("width", f"{result.width:.3f}"),
             ("mass", f"{result.mass:.3f}"),

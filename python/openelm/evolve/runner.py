@@ -39,6 +39,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from openelm._sodarace import SIMULATOR_VERSION
 from openelm.errors import ConfigFieldError, OpenelmError
 from openelm.evolve.archive import ArchiveSnapshot, build_archive, cvt_centroids
 from openelm.evolve.config import (
@@ -170,6 +171,7 @@ def resume_run(
     stored one."""
     phase = on_phase or _ignore
     with RunStore.open(run_dir) as store:
+        _check_simulator_version(store.simulator_version)
         config = resumed_config(store.config, overrides or {})
         with _backends(config, phase, ray) as backends:
             completer, pool = backends.completer, backends.evaluator
@@ -243,6 +245,17 @@ def _brief(value: Any) -> str:
         return "seed programs " + ", ".join(item.name for item in value)
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_simulator_version(stored: int) -> None:
+    """A run's fitnesses only compare under the simulator that scored them."""
+    if stored != SIMULATOR_VERSION:
+        raise ResumeConflictError(
+            "evaluation.sim",
+            f"cannot resume: this run was scored by simulator version {stored} and this openelm "
+            f"simulates with version {SIMULATOR_VERSION}, so old and new fitnesses would not compare; "
+            "start a new run instead, or resume it with the openelm release that made it",
+        )
 
 
 def _check_model_identity(stored: dict[str, str] | None, loaded: dict[str, str] | None) -> None:

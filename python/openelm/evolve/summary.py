@@ -37,6 +37,7 @@ def run_summary(store: RunStore, *, top: int = TOP_ELITES) -> dict[str, Any]:
     return {
         "run_dir": str(store.run_dir),
         "created_at": store.created_at,
+        "simulator_version": store.simulator_version,
         "seed": config.seed,
         "mutation": mutation_label(store),
         "model": store.model_identity["name"] if store.model_identity else None,

@@ -4,6 +4,7 @@ out, and hand the frames to a writer."""
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,10 @@ class RenderOptionsError(RenderError):
     exit_code = 2
 
 
+class ReplayMismatchWarning(UserWarning):
+    """A stored elite's replayed fitness differs from its stored one."""
+
+
 @dataclass(frozen=True)
 class Subject:
     """One walker to draw. `fitness` is the stored score when it comes from a
@@ -43,6 +48,7 @@ class Subject:
 class RenderOptions:
     format: str = "gif"
     seconds: float = SimConfig().seconds
+    terrain: str = SimConfig().terrain
     fps: int = 30
     size: tuple[int, int] = (480, 320)
     follow: bool = True
@@ -80,6 +86,7 @@ class _Track:
     settle_frame: int  # the frame where the scored window starts
     fitness: float
     camera: Camera
+    terrain: list[tuple[float, float, float, float]]  # segments, metres
 
 
 def record(walker: Walker, config: SimConfig, *, fps: int) -> SimResult:
@@ -90,9 +97,20 @@ def record(walker: Walker, config: SimConfig, *, fps: int) -> SimResult:
 
 
 def _track(subject: Subject, options: RenderOptions) -> _Track:
-    result = record(subject.walker, SimConfig(seconds=options.seconds), fps=options.fps)
+    config = SimConfig(seconds=options.seconds, terrain=options.terrain)
+    result = record(subject.walker, config, fps=options.fps)
     if not result.valid or result.trajectory is None:
         raise RenderError(f"cannot render {subject.label}: {result.error}")
+    if subject.fitness is not None and result.fitness != subject.fitness:
+        # An elite scored by an older simulator (or under other settings)
+        # replays differently: say so, and show the stored score.
+        warnings.warn(
+            ReplayMismatchWarning(
+                f"{subject.label}: replayed fitness {result.fitness:.4f} m differs from the "
+                f"stored {subject.fitness:.4f} m (scored by another simulator version or settings)"
+            ),
+            stacklevel=2,
+        )
     trajectory = result.trajectory
     centre_of_mass = trajectory.mean(axis=1, dtype=np.float64)
     settle_frame = min(result.settle_steps // result.record_every, len(trajectory) - 1)
@@ -105,6 +123,7 @@ def _track(subject: Subject, options: RenderOptions) -> _Track:
         settle_frame=settle_frame,
         fitness=result.fitness if subject.fitness is None else subject.fitness,
         camera=Camera.fitting(trajectory, width, height),
+        terrain=result.terrain,
     )
 
 
@@ -120,7 +139,15 @@ def _draw(track: _Track, frame: int, options: RenderOptions, tile: Image.Image) 
         progress = f"dist={distance:.2f}m"
     caption = f"t={time_s:5.2f}s  {progress}  {track.subject.label}  fitness={track.fitness:.2f}m"
     draw_tile(
-        tile, track.camera, track.body, track.trajectory[frame], centre_x, time_s, trail, caption
+        tile,
+        track.camera,
+        track.body,
+        track.trajectory[frame],
+        centre_x,
+        time_s,
+        trail,
+        caption,
+        track.terrain,
     )
 
 

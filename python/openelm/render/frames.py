@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import colorsys
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,12 +89,18 @@ def draw_tile(
     time_s: float,
     trail: np.ndarray | None,
     caption: str,
+    terrain: Sequence[tuple[float, float, float, float]] = (),
 ) -> None:
-    """Draws ground, ticks, trail, springs, muscles, joints and caption."""
+    """Draws ground, ticks, terrain, trail, springs, muscles, joints and caption.
+    `terrain` is the simulation's segments (x0, y0, x1, y1) in metres."""
     draw = ImageDraw.Draw(image)
     ground_y = camera.ground_y
     draw.rectangle((0, ground_y, camera.width, camera.height), fill=GROUND)
     draw.line((0, ground_y, camera.width, ground_y), fill=GROUND_LINE, width=2)
+    if terrain:
+        ends = camera.to_pixels(np.asarray(terrain, dtype=np.float64).reshape(-1, 2, 2), centre_x)
+        for (x0, y0), (x1, y1) in ends.tolist():
+            draw.line((x0, y0, x1, y1), fill=GROUND_LINE, width=2)
 
     spacing = tick_spacing(camera)
     half_span = camera.width / 2 / camera.scale

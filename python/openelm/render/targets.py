@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from openelm._sodarace import Walker
+from openelm._sodarace import SimConfig, Walker
 from openelm.errors import InputFileError
 from openelm.evolve.archive import GridArchive
 from openelm.render.animate import RenderError, Subject
@@ -18,8 +18,8 @@ ELITE_FORMS = "a program id, 'best', a cell 'h,w,m' or 'top:K'"
 
 def resolve_target(
     target: str, elite: str | None, *, timeout_s: float = 5.0, allow_unsandboxed: bool = False
-) -> tuple[list[Subject], float | None]:
-    """The walkers to draw, and the simulated seconds the run scored them
+) -> tuple[list[Subject], SimConfig | None]:
+    """The walkers to draw, and the simulation config the run scored them
     with (None for files: use the default)."""
     path = Path(target)
     if path.is_dir():
@@ -32,7 +32,7 @@ def resolve_target(
     return [Subject(walker=walker, label=path.name)], None
 
 
-def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
+def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], SimConfig]:
     with RunStore.open(run_dir, read_only=True) as store:
         elites = sorted(store.elites(), key=lambda e: (-e.fitness, e.program_id))
         if not elites:
@@ -66,7 +66,7 @@ def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
         else:
             raise InputFileError(f"bad ELITE {elite!r}: use {ELITE_FORMS}")
         programs = {p.id: p for p in store.programs(chosen)}
-        seconds = store.config.evaluation.sim.seconds
+        sim = store.config.evaluation.sim
     subjects = []
     for program_id in chosen:
         program = programs.get(program_id)
@@ -83,4 +83,4 @@ def _run_subjects(run_dir: Path, elite: str) -> tuple[list[Subject], float]:
                 fitness=program.fitness,
             )
         )
-    return subjects, seconds
+    return subjects, sim

@@ -13,7 +13,7 @@ def query_cppn(x0, y0, x1, y1):
     mid_y = (y0 + y1) / 2.0
     connect = abs(x1 - x0) + abs(y1 - y0) <= 2
     amplitude = 0.0 if y0 == y1 == 0 else 8.0 + 5.0 * math.sin(mid_x)
-    phase = mid_x / 4.0 + 0.25 * mid_y
+    phase = mid_x / 4.0 + 0.5 * mid_y
     return connect, min(amplitude, 10.0), phase
 
 

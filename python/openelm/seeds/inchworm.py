@@ -1,7 +1,7 @@
 """Inchworm (our design): a chain of tall box segments. In every segment the
-diagonal muscle and the bottom muscle beat half a cycle apart, so each box
+diagonal muscle and the bottom muscle beat a quarter cycle apart, so each box
 leans forward as its base shortens and straightens as the base lengthens;
-all segments beat together. Written with a small class, as genomes
+each segment beats a tenth of a cycle after the one before it. Written with a small class, as genomes
 sometimes are."""
 
 from walker import walker_creator
@@ -21,7 +21,7 @@ class Body:
 
     def link(self, index, amplitude, phase):
         (b0, t0), (b1, t1) = self.columns[index], self.columns[index + 1]
-        self.wc.add_muscle(b0, b1, amplitude=amplitude / 2, phase=phase + 0.75)
+        self.wc.add_muscle(b0, b1, amplitude=amplitude / 2, phase=phase + 0.5)
         self.wc.add_muscle(t0, t1)
         self.wc.add_muscle(b0, t1, amplitude=amplitude, phase=phase + 0.25)
 
@@ -33,5 +33,5 @@ def make_walker():
     for k in range(segments + 1):
         body.add_column(3.0 * k)
     for k in range(segments):
-        body.link(k, amplitude=6.0, phase=0.0)
+        body.link(k, amplitude=10.0, phase=0.1 * k)
     return wc.get_walker()

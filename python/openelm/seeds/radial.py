@@ -1,6 +1,6 @@
 """Radial seed: joints on a circle around a centre joint, a ring of springs,
 and a muscle from the centre to every rim joint whose amplitude and phase
-grow with its index, so a wave travels round the rim."""
+grow with its index, so a wave travels round the rim twice a cycle."""
 
 import math
 
@@ -24,7 +24,7 @@ def make_walker():
     centre = wc.add_joint(8, 8)
     rim = make_circle(wc, 8, 8, 6, num_points)
     for i, joint in enumerate(rim):
-        amplitude = 6.0 + 2.0 * i / (num_points - 1)
-        phase = i / num_points
+        amplitude = 4.0 + 2.0 * i / (num_points - 1)
+        phase = 2 * i / num_points
         wc.add_muscle(centre, joint, amplitude=amplitude, phase=phase)
     return wc.get_walker()

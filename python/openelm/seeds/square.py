@@ -23,9 +23,9 @@ def make_walker():
     corners = make_square(wc, 0, 0, 10, 10)
     centre = wc.add_joint(5, 5)
     # The spoke to the first corner is a spring; the other three are
-    # muscles of falling amplitude, the first leading the others.
+    # muscles of rising amplitude, the last half a cycle ahead of the others.
     wc.add_muscle(corners[0], centre)
-    wc.add_muscle(corners[1], centre, False, 10.0, 0.75)
+    wc.add_muscle(corners[1], centre, False, 6.0, 0.5)
     wc.add_muscle(corners[2], centre, False, 8.0, 0.5)
-    wc.add_muscle(corners[3], centre, False, 6.0, 0.5)
+    wc.add_muscle(corners[3], centre, False, 10.0, 0.0)
     return wc.get_walker()

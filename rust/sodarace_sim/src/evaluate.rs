@@ -1,15 +1,22 @@
-//! Scoring a walker: validate, drop, settle, then measure how far the centre
-//! of mass travels along x over a fixed window.
+//! Scoring a walker: validate, drop onto its terrain, settle, then measure
+//! how far the centre of mass travels along x over a fixed window, in the
+//! direction the terrain allows.
 
-use crate::physics::{PhysicsParams, World, DT};
+use crate::physics::{PhysicsParams, Terrain, World, DT};
 use crate::walker::{descriptors, Descriptors, Walker, WalkerLimits};
 use rayon::prelude::*;
 
-/// Height of the lowest joint above the ground when the walker is dropped, m.
-pub const DROP_HEIGHT: f64 = 0.01;
+/// Height of the lowest joint above the ground when the walker is dropped, m:
+/// low enough (a 0.14 m/s landing) that a rigid 256-joint body does not
+/// strain its bones landing, high enough that no joint starts in contact.
+pub const DROP_HEIGHT: f64 = 0.001;
 /// Any node faster than this (m/s) means the integration has blown up; no
 /// legal body gets near it (a 100-unit muscle at full swing moves ~15 m/s).
 pub const MAX_SPEED: f64 = 200.0;
+/// Most substeps, and most sweeps per substep, a config may ask for.
+pub const MAX_SOLVER_PASSES: u32 = 256;
+/// How far from x = 0 the terrain outline for renderers reaches, m.
+pub const OUTLINE_EXTENT: f64 = 60.0;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SimConfig {
@@ -23,6 +30,8 @@ pub struct SimConfig {
     pub initial_velocity: [f64; 2],
     pub physics: PhysicsParams,
     pub limits: WalkerLimits,
+    /// The geometry joints collide with, and the direction fitness counts.
+    pub terrain: Terrain,
 }
 
 impl Default for SimConfig {
@@ -34,6 +43,7 @@ impl Default for SimConfig {
             initial_velocity: [0.0, 0.0],
             physics: PhysicsParams::default(),
             limits: WalkerLimits::default(),
+            terrain: Terrain::default(),
         }
     }
 }
@@ -63,6 +73,16 @@ impl SimConfig {
         }
         finite_non_negative("gravity", self.physics.gravity)?;
         finite_non_negative("friction", self.physics.friction)?;
+        for (name, value) in [
+            ("substeps", self.physics.substeps),
+            ("iterations", self.physics.iterations),
+        ] {
+            if !(1..=MAX_SOLVER_PASSES).contains(&value) {
+                return Err(format!(
+                    "{name} must be between 1 and {MAX_SOLVER_PASSES}, got {value}"
+                ));
+            }
+        }
         if !self.initial_velocity.iter().all(|v| v.is_finite()) {
             return Err("initial_velocity must be finite".into());
         }
@@ -75,13 +95,20 @@ impl SimConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimResult {
     pub valid: bool,
-    /// |Δx| of the centre of mass over the scored window, metres.
+    /// The centre of mass's x displacement over the scored window, metres,
+    /// counted as the terrain says (`Terrain::fitness`).
     pub fitness: f64,
+    /// Largest |length − rest| / rest of any bone at the end of any step
+    /// (settling included): how rigid the bones stayed.
+    pub bone_stray: f64,
     pub descriptors: Descriptors,
     pub joints: usize,
     pub muscles: usize,
     pub steps: u64,
     pub error: Option<String>,
+    /// The terrain as straight segments (x0, y0, x1, y1) in metres within
+    /// ±`OUTLINE_EXTENT` of x = 0, for renderers (only when recording).
+    pub terrain_outline: Vec<[f64; 4]>,
     /// Joint positions (x, y) in metres, one frame every `record_every`
     /// steps starting with the dropped pose: frames × joints × 2.
     pub trajectory: Vec<f32>,
@@ -92,11 +119,13 @@ impl SimResult {
         SimResult {
             valid: false,
             fitness: 0.0,
+            bone_stray: 0.0,
             descriptors: descriptors(walker),
             joints: walker.joints.len(),
             muscles: walker.muscle_count(),
             steps,
             error: Some(error),
+            terrain_outline: Vec::new(),
             trajectory,
         }
     }
@@ -109,6 +138,7 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
         return SimResult {
             valid: false,
             fitness: 0.0,
+            bone_stray: 0.0,
             descriptors: Descriptors {
                 height: 0.0,
                 width: 0.0,
@@ -118,10 +148,11 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
             muscles: walker.muscle_count(),
             steps: 0,
             error: Some(format!("invalid walker: {e}")),
+            terrain_outline: Vec::new(),
             trajectory: Vec::new(),
         };
     }
-    let mut world = World::new(walker, config.physics, DROP_HEIGHT);
+    let mut world = World::on(walker, config.physics, DROP_HEIGHT, config.terrain);
     world.nodes.vx.fill(config.initial_velocity[0]);
     world.nodes.vy.fill(config.initial_velocity[1]);
 
@@ -140,8 +171,10 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
     let settle_steps = config.settle_steps();
     let total_steps = settle_steps + config.window_steps();
     let mut start_x = world.nodes.centre_of_mass_x();
+    let mut bone_stray: f64 = 0.0;
     while world.steps < total_steps {
         let max_speed_sq = world.step();
+        bone_stray = bone_stray.max(world.worst_bone_stray());
         // Written so that NaN also counts as a blow-up.
         let within_bounds = max_speed_sq <= MAX_SPEED * MAX_SPEED;
         if !within_bounds {
@@ -162,15 +195,25 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
         }
         record(&world, &mut trajectory);
     }
-    let fitness = (world.nodes.centre_of_mass_x() - start_x).abs();
+    let fitness = config
+        .terrain
+        .fitness(world.nodes.centre_of_mass_x() - start_x);
     SimResult {
         valid: true,
         fitness,
+        bone_stray,
         descriptors: descriptors(walker),
         joints: walker.joints.len(),
         muscles: walker.muscle_count(),
         steps: world.steps,
         error: None,
+        terrain_outline: if record_every > 0 {
+            world
+                .geometry
+                .outline(-OUTLINE_EXTENT, OUTLINE_EXTENT, OUTLINE_EXTENT)
+        } else {
+            Vec::new()
+        },
         trajectory,
     }
 }

@@ -57,3 +57,43 @@ pub fn symmetric_in_phase() -> Walker {
 pub fn asymmetric_walker() -> Walker {
     square([(10.0, 0.0), (10.0, 0.25), (10.0, 0.25), (10.0, 0.75)])
 }
+
+/// A 16×16 grid of joints `spacing` genome units apart joined to their
+/// right, upper and both diagonal neighbours, then to the joint two to the
+/// right until there are 1,024 connections (the caps: 256 joints, 1,024
+/// connections, degree at most 10). Every `muscle_every`-th connection is a
+/// muscle at amplitude 10.
+pub fn dense_grid(spacing: f64, muscle_every: usize) -> Walker {
+    let side = 16i32;
+    let joints = (0..side * side)
+        .map(|k| [spacing * (k % side) as f64, spacing * (k / side) as f64])
+        .collect();
+    let id = |c: i32, r: i32| (r * side + c) as u32;
+    let inside = |c: i32, r: i32| (0..side).contains(&c) && (0..side).contains(&r);
+    let mut links = Vec::new();
+    for (dc, dr) in [(1, 0), (0, 1), (1, 1), (-1, 1)] {
+        for r in 0..side {
+            for c in 0..side {
+                if inside(c + dc, r + dr) {
+                    links.push((id(c, r), id(c + dc, r + dr)));
+                }
+            }
+        }
+    }
+    let skips = (0..side).flat_map(|r| (0..side - 2).map(move |c| (c, r)));
+    for (c, r) in skips.take(1024 - links.len()) {
+        links.push((id(c, r), id(c + 2, r)));
+    }
+    let connections = links
+        .iter()
+        .enumerate()
+        .map(|(k, &(a, b))| {
+            let amplitude = if k % muscle_every == 0 { 10.0 } else { 0.0 };
+            muscle(a, b, amplitude, (k as f64 * 0.37) % 1.0)
+        })
+        .collect();
+    Walker {
+        joints,
+        connections,
+    }
+}

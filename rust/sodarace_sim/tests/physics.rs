@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use sodarace_sim::evaluate::{simulate, simulate_many, SimConfig};
-use sodarace_sim::physics::{PhysicsParams, World};
+use sodarace_sim::physics::{PhysicsParams, Terrain, World, TERRAINS};
 
 #[test]
 fn passive_body_comes_to_rest_without_travelling() {
@@ -139,4 +139,98 @@ fn blow_up_is_reported_not_scored() {
     assert!(!result.valid);
     assert_eq!(result.fitness, 0.0);
     assert!(result.error.unwrap().starts_with("simulation diverged"));
+}
+
+#[test]
+fn bones_hold_their_length_on_every_terrain() {
+    for (terrain, name) in TERRAINS {
+        let config = SimConfig {
+            terrain,
+            ..Default::default()
+        };
+        // A rigid 256-joint body tipping onto one bump strains its bones
+        // past 2 % (docs/physics.md), so the capped body skips bumpy ground.
+        let mut walkers = vec![asymmetric_walker(), passive_square()];
+        if terrain != Terrain::Bumpy {
+            walkers.push(dense_grid(0.5, 3));
+        }
+        for walker in walkers {
+            let result = simulate(&walker, &config);
+            assert!(result.valid, "{name}: {:?}", result.error);
+            assert!(
+                result.bone_stray < 0.02,
+                "{name}: a bone strayed {:.2} % from its rest length",
+                100.0 * result.bone_stray
+            );
+        }
+    }
+}
+
+#[test]
+fn typical_bone_strays_are_well_under_one_percent() {
+    let result = simulate(&asymmetric_walker(), &SimConfig::default());
+    assert!(result.bone_stray < 0.005, "{}", result.bone_stray);
+}
+
+#[test]
+fn a_capped_body_at_full_amplitude_neither_explodes_nor_flies() {
+    // 256 joints, 1,024 connections, every third one a muscle at amplitude
+    // 10, and the same body with every connection a muscle.
+    for every in [3, 1] {
+        let walker = dense_grid(0.5, every);
+        assert_eq!((walker.joints.len(), walker.connections.len()), (256, 1024));
+        let result = simulate(&walker, &SimConfig::default());
+        assert!(result.valid, "{:?}", result.error);
+        assert!(result.fitness < 5.0, "fitness {} m", result.fitness);
+        assert!(result.bone_stray < 0.02, "stray {}", result.bone_stray);
+    }
+}
+
+#[test]
+fn walls_turn_fitness_one_way() {
+    let walker = asymmetric_walker();
+    let free = simulate(&walker, &SimConfig::default());
+    let on = |terrain| {
+        simulate(
+            &walker,
+            &SimConfig {
+                terrain,
+                ..Default::default()
+            },
+        )
+    };
+    let (left, right) = (on(Terrain::LeftWall), on(Terrain::RightWall));
+    assert!(left.valid && right.valid);
+    // This walker drifts one way on flat ground; the wall behind it on that
+    // side changes nothing, and the other wall stops it and scores 0.
+    assert!(free.fitness > 0.5);
+    let (with, against) = if left.fitness > right.fitness {
+        (left, right)
+    } else {
+        (right, left)
+    };
+    assert!(with.fitness > 0.5, "{}", with.fitness);
+    assert!(against.fitness < 0.05, "{}", against.fitness);
+}
+
+#[test]
+fn the_tunnel_stops_tall_bodies() {
+    let tunnel = SimConfig {
+        terrain: Terrain::Tunnel,
+        ..Default::default()
+    };
+    // The 10-unit square is 1 m tall: it cannot enter a 0.4 m tunnel.
+    let tall = simulate(&asymmetric_walker(), &tunnel);
+    assert!(tall.valid);
+    assert!(tall.fitness < 0.3, "a tall body got {} m in", tall.fitness);
+}
+
+#[test]
+fn unknown_terrains_are_refused_with_the_valid_names() {
+    let err = "hilly".parse::<Terrain>().unwrap_err();
+    assert_eq!(
+        err,
+        "unknown terrain \"hilly\" (valid: flat, left-wall, right-wall, tunnel, bumpy)"
+    );
+    assert_eq!("bumpy".parse::<Terrain>(), Ok(Terrain::Bumpy));
 }

@@ -7,6 +7,7 @@
 
 use crate::evaluate::SimConfig;
 use crate::interp::InterpLimits;
+use crate::physics::Terrain;
 use crate::walker::WalkerLimits;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -67,7 +68,26 @@ impl Field for [f64; 2] {
     }
 }
 
+/// A terrain by its name (`TERRAINS`); an unknown name lists the valid ones.
+impl Field for Terrain {
+    const EXPECTED: &'static str = "a terrain name";
+    fn from_py(value: &Bound<'_, PyAny>) -> Option<Self> {
+        value.extract::<String>().ok()?.parse().ok()
+    }
+    fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(PyString::new(py, self.name()).into_any())
+    }
+}
+
 fn parse<T: Field>(class: &str, name: &str, value: &Bound<'_, PyAny>) -> PyResult<T> {
+    if name == "terrain" {
+        // Say which names are valid, in the Rust enum's own words.
+        if let Ok(text) = value.extract::<String>() {
+            if let Err(e) = text.parse::<Terrain>() {
+                return Err(PyValueError::new_err(format!("{class}.{name}: {e}")));
+            }
+        }
+    }
     T::from_py(value).ok_or_else(|| {
         let shown = value
             .repr()
@@ -224,6 +244,12 @@ py_config! {
     initial_velocity: [f64; 2] => initial_velocity;
     max_joints: usize => limits.max_joints;
     max_connections: usize => limits.max_connections;
+    /// The terrain joints collide with, by name (see `TERRAINS`).
+    terrain: Terrain => terrain;
+    /// Solver substeps per 60 Hz step (docs/physics.md).
+    substeps: u32 => physics.substeps;
+    /// Gauss-Seidel sweeps over the connections per substep.
+    iterations: u32 => physics.iterations;
 }
 
 /// The interpreter's limits together with the walker caps it validates

@@ -4,7 +4,7 @@
 use super::config::PySimConfig;
 use super::walker::PyWalker;
 use crate::evaluate::{self, SimConfig};
-use crate::physics::{PhysicsParams, DT};
+use crate::physics::{PhysicsParams, DT, SIMULATOR_VERSION, TERRAINS};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 
@@ -12,6 +12,8 @@ use pyo3::prelude::*;
 pub struct PySimResult {
     valid: bool,
     fitness: f64,
+    /// Largest relative bone-length error at the end of any step.
+    bone_stray: f64,
     height: f64,
     width: f64,
     mass: f64,
@@ -21,6 +23,8 @@ pub struct PySimResult {
     settle_steps: u64,
     record_every: u32,
     error: Option<String>,
+    /// The terrain as segments (x0, y0, x1, y1) in metres, when recording.
+    terrain: Vec<(f64, f64, f64, f64)>,
     /// float32 array (frames, joints, 2) in metres, or None.
     trajectory: Option<Py<PyAny>>,
 }
@@ -57,6 +61,7 @@ fn to_python(
     Ok(PySimResult {
         valid: result.valid,
         fitness: result.fitness,
+        bone_stray: result.bone_stray,
         height: result.descriptors.height,
         width: result.descriptors.width,
         mass: result.descriptors.mass,
@@ -66,6 +71,11 @@ fn to_python(
         settle_steps: config.settle_steps(),
         record_every: config.record_every,
         error: result.error,
+        terrain: result
+            .terrain_outline
+            .iter()
+            .map(|s| (s[0], s[1], s[2], s[3]))
+            .collect(),
         trajectory,
     })
 }
@@ -121,5 +131,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Renderers and baselines pace themselves by the simulator's clock.
     m.add("STEPS_PER_SECOND", (1.0 / DT).round() as u32)?;
     m.add("MUSCLE_RATE", PhysicsParams::default().muscle_rate)?;
+    // Runs record it; resuming under another version is refused.
+    m.add("SIMULATOR_VERSION", SIMULATOR_VERSION)?;
+    let names: Vec<&str> = TERRAINS.iter().map(|(_, name)| *name).collect();
+    m.add("TERRAINS", pyo3::types::PyTuple::new(m.py(), names)?)?;
     Ok(())
 }

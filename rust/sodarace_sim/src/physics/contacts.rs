@@ -1,39 +1,114 @@
-//! Stage 3: ground contact at y = 0.
+//! Terrain contact, in two passes around the constraint sweep, and the
+//! velocity update.
 //!
-//! Contacts are speculative: a node whose next position would pass below the
-//! ground receives a normal impulse just large enough to land on it (or to
-//! bounce, for fast impacts), and a Coulomb friction impulse bounded by
-//! `friction × normal impulse`. Because both act on velocities before
-//! positions move, no node ever ends a step inside the ground, resting
-//! contact is stable, and static friction holds a body still.
+//! Contacts are position constraints, as in XPBD. Before the sweep,
+//! `prepare` pushes every joint that the prediction moved into the ground or
+//! a block back out along the surface normal and remembers that normal: for
+//! the rest of the substep the surface stands behind the joint, so the sweep
+//! never moves it into the surface (`solver` gives it infinite mass along the
+//! normal, in that direction only) and the weight a bone puts on a foot
+//! reaches the ground within one sweep instead of soaking down through the
+//! body over many substeps. The displacement the surface absorbed, plus the
+//! push-out depths, is the normal impulse times h/m (`support`).
+//!
+//! After the sweep, `resolve_and_update` pushes out any joint the sweep
+//! moved into a surface, then applies Coulomb friction: the joint may have
+//! slid along the surface this substep by at most `friction × support`; a
+//! joint that slid less is put back where it was (static friction). This is
+//! the velocity-level bound |Δv_t| ≤ μ·Δv_n, so a resting body holds still
+//! and a sliding one stops. Velocities are then `(p − p_start)/h`; a joint
+//! that hit a surface faster than `bounce_threshold` leaves it at
+//! `restitution` times its incoming normal speed (Box2D's rule).
 
-use super::{PhysicsParams, DT};
+use super::integrate::{fold_speed, Scratch};
+use super::terrain::{Geometry, Plane};
+use super::{Nodes, PhysicsParams};
 
-/// One node's velocity after any ground contact, given its height `y` and
-/// its velocity from stage 2. Written as selects rather than branches so the
-/// node loop vectorises; a node out of contact keeps `v` unchanged.
+/// Pushes `p` out of every surface it is inside, ground first, each surface
+/// seeing where the previous one left it. Returns the new position, the
+/// normal of the last surface touched (or [0, 0]) and the total depth.
 #[inline(always)]
-pub(super) fn resolve_ground(y: f64, v: [f64; 2], params: &PhysicsParams) -> [f64; 2] {
-    let [vx, vy] = v;
-    // Not `<`: a NaN height takes the contact path, as it always has.
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    let in_contact = !(y + vy * DT >= 0.0);
-    let target_vy = if vy < -params.bounce_threshold {
-        -params.restitution * vy
-    } else {
-        // Arrive exactly at the ground; pushes out if already below it.
-        -y / DT
+fn push_out(mut p: [f64; 2], geometry: &Geometry) -> ([f64; 2], [f64; 2], f64) {
+    let mut normal = [0.0, 0.0];
+    let mut total = 0.0;
+    let ground = geometry.ground.plane_under(p[0]);
+    let depth = ground.offset - (ground.normal[0] * p[0] + ground.normal[1] * p[1]);
+    let mut touch = |p: &mut [f64; 2], plane: Plane, depth: f64| {
+        // Written so a NaN depth takes the no-contact path.
+        if depth > 0.0 {
+            *p = [
+                p[0] + plane.normal[0] * depth,
+                p[1] + plane.normal[1] * depth,
+            ];
+            normal = plane.normal;
+            total += depth;
+        }
     };
-    let normal_impulse = target_vy - vy;
-    let max_friction = params.friction * normal_impulse;
-    let slid_vx = if vx.abs() <= max_friction {
-        0.0
-    } else {
-        vx - max_friction.copysign(vx)
-    };
-    if in_contact {
-        [slid_vx, target_vy]
-    } else {
-        v
+    touch(&mut p, ground, depth);
+    for block in &geometry.blocks {
+        let (face, depth) = block.nearest_face(p);
+        touch(&mut p, face, depth);
     }
+    (p, normal, total)
+}
+
+/// Before the sweep: pushes every joint out of the terrain and records its
+/// contact normal ([0, 0] when free) and the depth as its first support.
+#[inline(always)]
+pub(super) fn prepare(nodes: &mut Nodes, scratch: &mut Scratch, geometry: &Geometry) {
+    let Nodes { x, y, .. } = nodes;
+    for i in 0..x.len() {
+        let (p, normal, depth) = push_out([x[i], y[i]], geometry);
+        (x[i], y[i]) = (p[0], p[1]);
+        scratch.normal_x[i] = normal[0];
+        scratch.normal_y[i] = normal[1];
+        scratch.support[i] = depth;
+    }
+}
+
+/// After the sweep: pushes out, applies friction, recomputes each joint's
+/// velocity from how far it moved over the substep of length `h`, and
+/// returns the largest squared speed (NaN if any node has a NaN).
+#[inline(always)]
+pub(super) fn resolve_and_update(
+    nodes: &mut Nodes,
+    scratch: &Scratch,
+    geometry: &Geometry,
+    params: &PhysicsParams,
+    h: f64,
+) -> f64 {
+    let Nodes { x, y, vx, vy } = nodes;
+    let mut max_speed_bits = 0;
+    for i in 0..x.len() {
+        let start = [scratch.prev_x[i], scratch.prev_y[i]];
+        let (mut p, touched, depth) = push_out([x[i], y[i]], geometry);
+        let earlier = [scratch.normal_x[i], scratch.normal_y[i]];
+        let n = if depth > 0.0 { touched } else { earlier };
+        let grip = params.friction * (scratch.support[i] + depth);
+        let moved = [p[0] - start[0], p[1] - start[1]];
+        let along = moved[0] * n[0] + moved[1] * n[1];
+        let slide = [moved[0] - n[0] * along, moved[1] - n[1] * along];
+        let slide_length = (slide[0] * slide[0] + slide[1] * slide[1]).sqrt();
+        // Static: undo the whole slide; kinetic: undo `grip` of it. A free
+        // joint has grip 0 and n = 0, so nothing changes.
+        let undo = if slide_length <= grip {
+            1.0
+        } else {
+            grip / slide_length
+        };
+        if grip > 0.0 {
+            p = [p[0] - slide[0] * undo, p[1] - slide[1] * undo];
+        }
+        // The predicted velocity (still in vx, vy) is the incoming one.
+        let incoming = vx[i] * n[0] + vy[i] * n[1];
+        let mut v = [(p[0] - start[0]) / h, (p[1] - start[1]) / h];
+        if incoming < -params.bounce_threshold {
+            let outgoing = v[0] * n[0] + v[1] * n[1];
+            let change = -params.restitution * incoming - outgoing;
+            v = [v[0] + n[0] * change, v[1] + n[1] * change];
+        }
+        (x[i], y[i], vx[i], vy[i]) = (p[0], p[1], v[0], v[1]);
+        max_speed_bits = fold_speed(max_speed_bits, v[0] * v[0] + v[1] * v[1]);
+    }
+    f64::from_bits(max_speed_bits as u64)
 }

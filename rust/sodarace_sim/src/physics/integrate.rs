@@ -1,37 +1,60 @@
-//! Stages 2 and 4: semi-implicit Euler. Velocities are updated from forces
-//! first, contacts then adjust those velocities, and positions move with the
-//! result. Each stage is a per-node function; the step runs stages 2–4 for
-//! one node before moving to the next (a node's stages read only its own
-//! state and force, so this gives the same bits as running each stage over
-//! every node in turn).
+//! Stage 1 of a substep, and the folding of node speeds for the blow-up
+//! guard. `predict` gives every node gravity and linear damping and moves it
+//! by its velocity, keeping where it started: the constraint sweep and the
+//! contacts then correct positions, and velocities are recomputed from how
+//! far each node really moved (`contacts::resolve_and_update`).
 
-use super::{DT, NODE_MASS};
+use super::{Nodes, PhysicsParams};
 
-/// Box2D's damping form, `1/(1 + dt·rate)`: unconditionally stable for any
+/// Per-world scratch: each node's position at the start of the substep,
+/// its contact normal this substep ([0, 0] when free) and the normal
+/// displacement the terrain gave it (its support, for friction).
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    pub prev_x: Vec<f64>,
+    pub prev_y: Vec<f64>,
+    pub normal_x: Vec<f64>,
+    pub normal_y: Vec<f64>,
+    pub support: Vec<f64>,
+}
+
+impl Scratch {
+    pub fn new(nodes: usize) -> Scratch {
+        Scratch {
+            prev_x: vec![0.0; nodes],
+            prev_y: vec![0.0; nodes],
+            normal_x: vec![0.0; nodes],
+            normal_y: vec![0.0; nodes],
+            support: vec![0.0; nodes],
+        }
+    }
+}
+
+/// Box2D's damping form, `1/(1 + h·rate)`: unconditionally stable for any
 /// rate and step.
 #[inline(always)]
-pub(super) fn damping_factor(linear_damping: f64) -> f64 {
-    1.0 / (1.0 + DT * linear_damping)
+pub(super) fn damping_factor(linear_damping: f64, h: f64) -> f64 {
+    1.0 / (1.0 + h * linear_damping)
 }
 
-/// Stage 2 for one node: `v += f/m·dt`, then linear damping.
+/// `v = (v + g·h)·damping`, remember p, then `p += v·h`, for every node.
 #[inline(always)]
-pub(super) fn velocity(v: [f64; 2], force: [f64; 2], damping_factor: f64) -> [f64; 2] {
-    let dv_per_force = DT / NODE_MASS;
-    [
-        (v[0] + force[0] * dv_per_force) * damping_factor,
-        (v[1] + force[1] * dv_per_force) * damping_factor,
-    ]
-}
-
-/// Stage 4 for one node: moves it and returns its squared speed, which the
-/// caller folds into the blow-up guard.
-#[inline(always)]
-pub(super) fn position(p: [f64; 2], v: [f64; 2]) -> ([f64; 2], f64) {
-    (
-        [p[0] + v[0] * DT, p[1] + v[1] * DT],
-        v[0] * v[0] + v[1] * v[1],
-    )
+pub(super) fn predict(nodes: &mut Nodes, scratch: &mut Scratch, params: &PhysicsParams, h: f64) {
+    let damping = damping_factor(params.linear_damping, h);
+    let fall = params.gravity * h;
+    let Nodes { x, y, vx, vy } = nodes;
+    let n = x.len();
+    let (px, py) = (&mut scratch.prev_x[..n], &mut scratch.prev_y[..n]);
+    let positions = x[..n].iter_mut().zip(y[..n].iter_mut());
+    let velocities = vx[..n].iter_mut().zip(vy[..n].iter_mut());
+    let previous = px.iter_mut().zip(py.iter_mut());
+    for (((x, y), (vx, vy)), (px, py)) in positions.zip(velocities).zip(previous) {
+        *vx *= damping;
+        *vy = (*vy - fall) * damping;
+        (*px, *py) = (*x, *y);
+        *x += *vx * h;
+        *y += *vy * h;
+    }
 }
 
 /// Folds a squared speed (never negative) into a running maximum kept as

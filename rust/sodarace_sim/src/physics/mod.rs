@@ -1,29 +1,39 @@
-//! A deterministic 2-D mass-spring simulator for Sodarace walkers.
+//! A deterministic 2-D simulator for Sodarace walkers: point-mass joints,
+//! rigid bones and soft muscles, solved with XPBD in small steps.
 //!
-//! The state lives in flat arrays (structure of arrays) and one step runs in
-//! named stages, rapier-style: `forces` (gravity, springs, muscles),
-//! `integrate::velocity` (semi-implicit Euler plus linear damping),
-//! `contacts` (ground impulses with restitution and Coulomb friction) and
-//! `integrate::position`. There is no global state and no threading inside
-//! a step, so the same input always produces the same bits.
+//! Every connection is a distance constraint. A bone (amplitude 0) has
+//! compliance 0, so it is rigid, as a Box2D distance joint without a
+//! frequency is; a muscle has the compliance and damping of a 3 Hz spring
+//! with damping ratio 0.3 and tracks its oscillating target length. One 60 Hz
+//! step is split into `substeps` substeps (Macklin et al., "Small Steps in
+//! Physics Simulation", 2019), each running four named stages over flat
+//! arrays: `integrate::predict` (gravity, damping, move), `contacts::prepare`, `solver::sweep`
+//! (`iterations` Gauss-Seidel passes over the constraints), then, node by node,
+//! `contacts::resolve` (terrain, with Coulomb friction) and
+//! `integrate::velocity` (velocities from the positions moved). Why this
+//! solver and these numbers: `docs/physics.md`.
 //!
-//! Where the CPU has AVX2 or AVX-512 the step runs in wider vectors, chosen
-//! once per world at run time. Every kernel performs the same IEEE
-//! operations in the same order for each spring and node (no fused
-//! multiply-add, no approximate reciprocals), so results are bit-identical
-//! whichever CPU runs them; `tests.rs` checks each kernel against a plain
-//! scalar reference step.
-//!
-//! Units: world metres and seconds. Every constant is explained in
-//! `docs/physics.md`.
+//! There is no global state and no threading inside a step, so the same
+//! input always produces the same bits. Where the CPU has AVX2 or AVX-512
+//! the node stages are compiled for wider vectors, chosen once per world at
+//! run time; every path performs the same IEEE operations in the same order
+//! (no fused multiply-add, no approximate reciprocals), and `tests.rs`
+//! checks each against a plain scalar reference step.
 
 mod contacts;
-mod forces;
 mod integrate;
+mod solver;
+pub mod terrain;
 #[cfg(test)]
 mod tests;
 
 use crate::walker::Walker;
+pub use terrain::{Geometry, Terrain, TERRAINS};
+
+/// Changes whenever a simulation's results change for the same walker and
+/// config: runs record it, and resuming a run made under another version is
+/// refused. 1: soft springs everywhere; 2: rigid bones (XPBD) and terrains.
+pub const SIMULATOR_VERSION: u32 = 2;
 
 /// Seconds per step (IESoR and Box2D both step at 60 Hz).
 pub const DT: f64 = 1.0 / 60.0;
@@ -32,7 +42,7 @@ pub const GENOME_TO_WORLD: f64 = 0.1;
 /// Rest-length change per unit of amplitude: amplitude 10 swings a muscle
 /// between 0.5 and 1.5 of its rest length, so lengths stay positive.
 pub const AMPLITUDE_SCALE: f64 = 0.05;
-/// Mass of every node. With equal masses and mass-normalised springs the
+/// Mass of every node. With equal masses and mass-normalised muscles the
 /// dynamics do not depend on it; it only sets the units of force.
 pub const NODE_MASS: f64 = 1.0;
 
@@ -41,21 +51,26 @@ pub const NODE_MASS: f64 = 1.0;
 pub struct PhysicsParams {
     /// Downward acceleration, m/s² (IESoR's 15).
     pub gravity: f64,
-    /// Per-node linear damping rate, 1/s, applied as v *= 1/(1 + dt·rate).
+    /// Per-node linear damping rate, 1/s, applied as v *= 1/(1 + h·rate)
+    /// each substep of length h.
     pub linear_damping: f64,
-    /// Natural frequency of springs and muscles, Hz.
-    pub spring_hz: f64,
-    /// Damping ratio of springs and muscles.
+    /// Natural frequency of muscles, Hz.
+    pub muscle_hz: f64,
+    /// Damping ratio of muscles.
     pub damping_ratio: f64,
     /// Muscle oscillator rate, rad/s.
     pub muscle_rate: f64,
-    /// Coulomb friction coefficient at ground contact.
+    /// Coulomb friction coefficient at terrain contact.
     pub friction: f64,
-    /// Restitution of ground impacts faster than `bounce_threshold`.
+    /// Restitution of impacts faster than `bounce_threshold`.
     pub restitution: f64,
     /// Impacts slower than this (m/s) are inelastic, so resting bodies
     /// do not jitter.
     pub bounce_threshold: f64,
+    /// Substeps per 60 Hz step.
+    pub substeps: u32,
+    /// Gauss-Seidel sweeps over the constraints per substep.
+    pub iterations: u32,
 }
 
 impl Default for PhysicsParams {
@@ -63,20 +78,22 @@ impl Default for PhysicsParams {
         PhysicsParams {
             gravity: 15.0,
             linear_damping: 1.1,
-            spring_hz: 3.0,
+            muscle_hz: 3.0,
             damping_ratio: 0.3,
             muscle_rate: 3.0,
             friction: 1.0,
             restitution: 0.1,
             bounce_threshold: 1.0,
+            substeps: 16,
+            iterations: 3,
         }
     }
 }
 
-/// Springs and muscles as flat arrays. A muscle's rest length at oscillator
+/// Connections as flat arrays. A muscle's target length at oscillator
 /// angle θ is `rest + cos_coef·cos θ + sin_coef·sin θ`, which equals
 /// `rest·(1 + s·a·cos(θ + 2π·phase))` with the phase folded in once, so the
-/// hot loop does no trigonometry.
+/// hot loop does no trigonometry. A bone has both coefficients 0.
 #[derive(Clone, Debug, Default)]
 pub struct Springs {
     pub a: Vec<u32>,
@@ -84,6 +101,7 @@ pub struct Springs {
     pub rest: Vec<f64>,
     pub cos_coef: Vec<f64>,
     pub sin_coef: Vec<f64>,
+    pub muscle: Vec<bool>,
 }
 
 /// Node state as flat arrays, in world metres and m/s.
@@ -93,8 +111,6 @@ pub struct Nodes {
     pub y: Vec<f64>,
     pub vx: Vec<f64>,
     pub vy: Vec<f64>,
-    pub fx: Vec<f64>,
-    pub fy: Vec<f64>,
 }
 
 impl Nodes {
@@ -116,38 +132,88 @@ pub struct World {
     pub params: PhysicsParams,
     pub nodes: Nodes,
     pub springs: Springs,
-    /// Spring stiffness and damping per unit of effective mass: k = m_eff·ω²
-    /// and c = 2·m_eff·ζ·ω (soft constraints, as in Box2D's distance joint).
+    pub geometry: Geometry,
+    /// Muscle stiffness and damping per unit of effective mass: k = m_eff·ω²
+    /// and c = 2·m_eff·ζ·ω (Box2D's soft distance joint).
     stiffness: f64,
     damping: f64,
-    /// Spring topology and per-step scratch, built from `springs` once: the
-    /// springs' ends must not change after construction.
-    scratch: forces::SpringScratch,
-    kernel: forces::Kernel,
+    /// The constraints in solving order, with their XPBD coefficients.
+    constraints: solver::Constraints,
+    scratch: integrate::Scratch,
+    kernel: Kernel,
     pub steps: u64,
 }
 
+/// Which vector instructions the node stages are compiled for (chosen once
+/// per world). Every kernel gives the same bits; only the speed differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kernel {
+    Portable,
+    /// Only chosen on a CPU with AVX2.
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    /// Only chosen on a CPU with AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Kernel {
+    /// The widest kernel this CPU supports.
+    pub(crate) fn detect() -> Kernel {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Kernel::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Kernel::Avx2;
+            }
+        }
+        Kernel::Portable
+    }
+}
+
 impl World {
-    /// Builds a world from a *validated* walker, dropped so that its lowest
-    /// joint sits `drop_height` metres above the ground.
+    /// Builds a world from a *validated* walker on flat ground, dropped so
+    /// that its lowest joint sits `drop_height` metres above the ground.
     pub fn new(walker: &Walker, params: PhysicsParams, drop_height: f64) -> World {
+        World::on(walker, params, drop_height, Terrain::Flat)
+    }
+
+    /// As `new`, on the given terrain: the body is dropped so its lowest
+    /// joint (relative to the ground under it) is `drop_height` above the
+    /// ground, and walls sit relative to it.
+    pub fn on(walker: &Walker, params: PhysicsParams, drop_height: f64, terrain: Terrain) -> World {
         let min_y = walker
             .joints
             .iter()
             .map(|j| j[1])
             .fold(f64::INFINITY, f64::min);
         let n = walker.joints.len();
+        let xs: Vec<f64> = walker
+            .joints
+            .iter()
+            .map(|j| j[0] * GENOME_TO_WORLD)
+            .collect();
+        let x_min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let x_max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let geometry = terrain.geometry(x_min, x_max);
+        // Lowest joint `drop_height` above the ground right under it.
+        let lift = walker
+            .joints
+            .iter()
+            .zip(&xs)
+            .map(|(j, &x)| geometry.ground.height_at(x) - (j[1] - min_y) * GENOME_TO_WORLD)
+            .fold(f64::NEG_INFINITY, f64::max)
+            + drop_height;
         let mut nodes = Nodes {
-            x: Vec::with_capacity(n),
+            x: xs,
             y: Vec::with_capacity(n),
             vx: vec![0.0; n],
             vy: vec![0.0; n],
-            fx: vec![0.0; n],
-            fy: vec![0.0; n],
         };
-        for &[x, y] in &walker.joints {
-            nodes.x.push(x * GENOME_TO_WORLD);
-            nodes.y.push((y - min_y) * GENOME_TO_WORLD + drop_height);
+        for &[_, y] in &walker.joints {
+            nodes.y.push((y - min_y) * GENOME_TO_WORLD + lift);
         }
         let mut springs = Springs::default();
         for c in &walker.connections {
@@ -162,16 +228,22 @@ impl World {
             // cos(θ + φ) = cos θ cos φ − sin θ sin φ
             springs.cos_coef.push(swing * libm::cos(offset));
             springs.sin_coef.push(-swing * libm::sin(offset));
+            springs.muscle.push(c.is_muscle());
         }
-        let omega = 2.0 * std::f64::consts::PI * params.spring_hz;
+        let omega = 2.0 * std::f64::consts::PI * params.muscle_hz;
         let effective_mass = NODE_MASS * NODE_MASS / (NODE_MASS + NODE_MASS);
+        let stiffness = effective_mass * omega * omega;
+        let damping = 2.0 * effective_mass * params.damping_ratio * omega;
+        let substep = DT / params.substeps.max(1) as f64;
         World {
             params,
+            constraints: solver::Constraints::new(&springs, stiffness, damping, substep),
+            scratch: integrate::Scratch::new(n),
+            geometry,
             nodes,
-            stiffness: effective_mass * omega * omega,
-            damping: 2.0 * effective_mass * params.damping_ratio * omega,
-            scratch: forces::SpringScratch::new(&springs, n),
-            kernel: forces::Kernel::detect(),
+            stiffness,
+            damping,
+            kernel: Kernel::detect(),
             springs,
             steps: 0,
         }
@@ -182,21 +254,22 @@ impl World {
         self.steps as f64 * DT
     }
 
-    /// Advances one step and returns the largest squared node speed, which
-    /// the caller uses to detect blow-ups without a second pass.
-    ///
-    /// The stages run in order: forces (every spring's force from the
-    /// current state, then each node's total), then, node by node, the
-    /// velocity update, the ground contact and the move.
+    /// Muscle damping coefficient per unit of effective mass (diagnostics).
+    pub fn muscle_damping(&self) -> f64 {
+        self.damping
+    }
+
+    /// Advances one 60 Hz step and returns the largest squared node speed,
+    /// which the caller uses to detect blow-ups without a second pass.
     pub fn step(&mut self) -> f64 {
         match self.kernel {
-            forces::Kernel::Portable => self.step_stages(forces::Kernel::Portable),
+            Kernel::Portable => self.step_stages(),
             // SAFETY: `Kernel::detect` picked these only after checking that
             // this CPU has the instructions they are compiled for.
             #[cfg(target_arch = "x86_64")]
-            forces::Kernel::Avx2 => unsafe { self.step_avx2() },
+            Kernel::Avx2 => unsafe { self.step_avx2() },
             #[cfg(target_arch = "x86_64")]
-            forces::Kernel::Avx512 => unsafe { self.step_avx512() },
+            Kernel::Avx512 => unsafe { self.step_avx512() },
         }
     }
 
@@ -207,39 +280,69 @@ impl World {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn step_avx2(&mut self) -> f64 {
-        self.step_stages(forces::Kernel::Avx2)
+        self.step_stages()
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     fn step_avx512(&mut self) -> f64 {
-        self.step_stages(forces::Kernel::Avx512)
+        self.step_stages()
     }
 
     #[inline(always)]
-    fn step_stages(&mut self, kernel: forces::Kernel) -> f64 {
+    fn step_stages(&mut self) -> f64 {
         let angle = self.params.muscle_rate * self.time();
         // `sincos` gives the same bits as `sin` and `cos` apart, in one
         // argument reduction.
         let (sin_angle, cos_angle) = libm::sincos(angle);
-        forces::springs(
-            kernel,
-            &self.nodes,
-            &self.springs,
-            &mut self.scratch,
-            self.stiffness,
-            self.damping,
-            cos_angle,
-            sin_angle,
-        );
-        let Nodes { fx, fy, .. } = &mut self.nodes;
-        forces::on_nodes(&self.scratch, self.params.gravity, fx, fy);
-        let max_speed_sq = move_nodes(&mut self.nodes, &self.params);
+        self.constraints
+            .prepare_step(&self.nodes, cos_angle, sin_angle);
+        let substeps = self.params.substeps.max(1);
+        let h = DT / substeps as f64;
+        let mut max_speed_sq = 0.0;
+        for _ in 0..substeps {
+            integrate::predict(&mut self.nodes, &mut self.scratch, &self.params, h);
+            contacts::prepare(&mut self.nodes, &mut self.scratch, &self.geometry);
+            self.constraints.start_substep();
+            for _ in 0..self.params.iterations.max(1) {
+                self.constraints
+                    .sweep(&mut self.nodes, &mut self.scratch, self.params.friction);
+            }
+            max_speed_sq = contacts::resolve_and_update(
+                &mut self.nodes,
+                &self.scratch,
+                &self.geometry,
+                &self.params,
+                h,
+            );
+        }
         self.steps += 1;
         max_speed_sq
     }
 
-    /// Kinetic + gravitational + elastic energy (J), for tests and diagnostics.
+    /// Largest |length − rest| / rest over the bones, now (0 with no bones).
+    pub fn worst_bone_stray(&self) -> f64 {
+        let (n, s) = (&self.nodes, &self.springs);
+        let mut worst: f64 = 0.0;
+        for i in 0..s.a.len() {
+            if s.muscle[i] {
+                continue;
+            }
+            let (a, b) = (s.a[i] as usize, s.b[i] as usize);
+            let length = ((n.x[b] - n.x[a]).powi(2) + (n.y[b] - n.y[a]).powi(2)).sqrt();
+            let stray = (length - s.rest[i]).abs() / s.rest[i];
+            // NaN counts as the worst stray of all.
+            worst = if stray.is_nan() {
+                f64::INFINITY
+            } else {
+                worst.max(stray)
+            };
+        }
+        worst
+    }
+
+    /// Kinetic + gravitational + muscle elastic energy (J), for tests and
+    /// diagnostics. Bones store none: they never change length.
     pub fn energy(&self) -> f64 {
         let n = &self.nodes;
         let kinetic: f64 = (0..n.len())
@@ -250,46 +353,17 @@ impl World {
                 .map(|y| NODE_MASS * self.params.gravity * y)
                 .sum();
         let angle = self.params.muscle_rate * self.time();
-        let elastic: f64 = (0..self.springs.a.len())
-            .map(|s| {
-                let (a, b) = (self.springs.a[s] as usize, self.springs.b[s] as usize);
+        let s = &self.springs;
+        let elastic: f64 = (0..s.a.len())
+            .filter(|&i| s.muscle[i])
+            .map(|i| {
+                let (a, b) = (s.a[i] as usize, s.b[i] as usize);
                 let len = ((n.x[b] - n.x[a]).powi(2) + (n.y[b] - n.y[a]).powi(2)).sqrt();
-                let rest = self.springs.rest[s]
-                    + self.springs.cos_coef[s] * libm::cos(angle)
-                    + self.springs.sin_coef[s] * libm::sin(angle);
+                let rest =
+                    s.rest[i] + s.cos_coef[i] * libm::cos(angle) + s.sin_coef[i] * libm::sin(angle);
                 0.5 * self.stiffness * (len - rest).powi(2)
             })
             .sum();
         kinetic + potential + elastic
     }
-}
-
-/// Stages 2–4 for every node: velocity update, ground contact, move. Returns
-/// the largest squared node speed (NaN if any node has a NaN). The stages
-/// are written without branches so the compiler vectorises the loop; each
-/// node's arithmetic is the same whichever vector lane it takes.
-#[inline(always)]
-fn move_nodes(nodes: &mut Nodes, params: &PhysicsParams) -> f64 {
-    let damping_factor = integrate::damping_factor(params.linear_damping);
-    let Nodes {
-        x,
-        y,
-        vx,
-        vy,
-        fx,
-        fy,
-    } = nodes;
-    let n = x.len();
-    let positions = x[..n].iter_mut().zip(y[..n].iter_mut());
-    let velocities = vx[..n].iter_mut().zip(vy[..n].iter_mut());
-    let forces = fx[..n].iter().zip(fy[..n].iter());
-    let mut max_speed_bits = 0;
-    for (((x, y), (vx, vy)), (&fx, &fy)) in positions.zip(velocities).zip(forces) {
-        let v = integrate::velocity([*vx, *vy], [fx, fy], damping_factor);
-        let v = contacts::resolve_ground(*y, v, params);
-        let (p, speed_sq) = integrate::position([*x, *y], v);
-        (*vx, *vy, *x, *y) = (v[0], v[1], p[0], p[1]);
-        max_speed_bits = integrate::fold_speed(max_speed_bits, speed_sq);
-    }
-    f64::from_bits(max_speed_bits as u64)
 }
