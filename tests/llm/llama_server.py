@@ -77,8 +77,10 @@ class LlamaServer:
             str(self.port),
             "--n_ctx",
             str(self.n_ctx),
+            # One thread: llama.cpp's threads spin while they wait for each
+            # other, and on a busy 2-core machine two threads run slower than one.
             "--n_threads",
-            "2",
+            "1",
             "--verbose",
             "false",
         ]

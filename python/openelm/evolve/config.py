@@ -284,7 +284,7 @@ def _validate_endpoint(model: ModelConfig) -> None:
     if model.engine != "auto":
         raise EvolveConfigError(
             "model.engine",
-            f"engine {model.engine} runs a model in process; with an endpoint the server runs it",
+            f"engine {model.engine} runs a model in process; with model.endpoint the server runs it",
             mentions=("model.endpoint",),
         )
 

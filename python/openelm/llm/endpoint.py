@@ -64,11 +64,22 @@ _OVERFLOW_WORDS = re.compile(r"context|too long|maximum model length|exceed", re
 # take only literal stop strings (OpenAI at most 4), so these catch what a
 # model usually writes after the body (measured on SmolLM2 through
 # llama_cpp.server, docs/evolve.md); `trim_to_function_body` cuts the rest.
-STOP_SEQUENCES = ("\ndef ", "\n#", "\nclass ", "\nif __name__")
+STOP_SEQUENCES = ("\ndef ", "\n#", "\n```", '\n"""')
 CHAT_INSTRUCTION = (
     "You continue Python files. Reply with only the body of the last function, "
     "`make_walker`, indented by four spaces, in one ```python block."
 )
+# Sampling as the in-process engines do it (top-k 50, then top-p and the
+# temperature), sent as the extensions llama.cpp, vLLM, SGLang and Ollama
+# read. Without them llama.cpp's servers add min-p 0.05 and a 1.1 repetition
+# penalty, which punishes a child for copying its parent's code. A server
+# that refuses unknown fields (OpenAI's) gets the standard fields only.
+SAMPLING_EXTENSIONS: dict[str, float] = {
+    "top_k": 50,
+    "min_p": 0.0,
+    "repeat_penalty": 1.0,
+    "repetition_penalty": 1.0,
+}
 SAMPLING_NOTE = "seeded per request; remote sampling is reproducible only if the server's is"
 
 
@@ -159,6 +170,7 @@ class EndpointCompleter:
         self.settings = settings
         self.url = settings.base_url.rstrip("/")
         self._note = on_note or (lambda _: None)
+        self._extensions: dict[str, float] = dict(SAMPLING_EXTENSIONS)
         key = read_api_key(settings.api_key_env)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._client = httpx.Client(
@@ -214,6 +226,7 @@ class EndpointCompleter:
             "top_p": settings.top_p,
             "seed": seed,
             "stop": list(STOP_SEQUENCES),
+            **self._extensions,
         }
         if self.uses_chat:
             request["messages"] = [
@@ -312,7 +325,8 @@ class EndpointCompleter:
             if uses_chat
             else "completions",
             "server_version": fingerprint or str(details.get("owned_by") or ""),
-            "sampling": SAMPLING_NOTE,
+            "sampling": SAMPLING_NOTE
+            + ("" if self._extensions else "; the server refused top_k/min_p/repeat_penalty"),
         }
         return uses_chat, identity
 
@@ -339,7 +353,7 @@ class EndpointCompleter:
         server's system fingerprint or '')."""
         probe: dict[str, Any] = {"model": self.settings.model, "max_tokens": 1, "temperature": 0}
         try:
-            answer = self._post("completions", {**probe, "prompt": "def"}, max_retries=2)
+            answer = self._probe_completions({**probe, "prompt": "def"})
             return False, str(answer.get("system_fingerprint") or "")
         except _Refused as refusal:
             self._refuse_on_auth_failure(refusal.status, refusal.message)
@@ -363,6 +377,19 @@ class EndpointCompleter:
             ) from None
         self._note(f"{self.url} has no /completions: using /chat/completions")
         return True, str(answer.get("system_fingerprint") or "")
+
+    def _probe_completions(self, probe: dict[str, Any]) -> dict[str, Any]:
+        """A probe with the sampling extensions, and without them if the
+        server refuses fields it does not know (which it names)."""
+        try:
+            return self._post("completions", {**probe, **self._extensions}, max_retries=2)
+        except _Refused as refusal:
+            named = any(name in refusal.message for name in SAMPLING_EXTENSIONS)
+            if refusal.status not in (400, 422) or not named:
+                raise
+        self._extensions = {}
+        self._note(f"{self.url} refuses top_k/min_p/repeat_penalty: sampling with its defaults")
+        return self._post("completions", probe, max_retries=2)
 
     def _refuse_on_auth_failure(self, status: int, message: str) -> None:
         if status not in (401, 403):

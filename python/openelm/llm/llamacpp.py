@@ -49,6 +49,8 @@ DEFAULT_TOP_K = 50
 # Sequences decoded together. Each step reads the weights once whatever the
 # rows, so wide batches are cheap tokens (bench/llm.py).
 DEFAULT_MAX_SEQUENCES = 64
+# Threads of llama.cpp's CPU backend; None: one per core this process may use.
+DEFAULT_THREADS: int | None = None
 # Tokens evaluated per llama_decode call at most (prefills are split).
 DECODE_BATCH_TOKENS = 2048
 # A sequence's key/value stream is sized for its prompt plus the new tokens,
@@ -176,7 +178,7 @@ class LlamaCppEngine:
             raise LlamaCppModelError(f"llama.cpp could not load {gguf}")
         self._vocab = llama_cpp.llama_model_get_vocab(self._model)
         self.max_sequences = max_sequences
-        self.threads = threads or len(os.sched_getaffinity(0))
+        self.threads = threads or DEFAULT_THREADS or len(os.sched_getaffinity(0))
         self.top_k = top_k
         self.context_train = int(llama_cpp.llama_model_n_ctx_train(self._model))
         self._add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab))
