@@ -116,8 +116,6 @@ def evolve_args(server: LlamaServer, run_dir: Path, *extra: str) -> list[str]:
         "0.3",
         "--seed",
         "5",
-        "--max-new-tokens",
-        "160",
         "--sim-seconds",
         "4",
         "--workers",
@@ -397,7 +395,7 @@ def test_prompts_over_the_context_drop_crossover_parents_or_are_skipped(
         # was written from fewer parents, or skipped with its reason.
         assert len(child.parent_ids) < 3 or child.stopped == StopReason.CONTEXT_OVERFLOW
         if child.stopped == StopReason.CONTEXT_OVERFLOW:
-            assert child.completion == "" and child.completion_tokens == 0
+            assert not child.completion and child.completion_tokens == 0
         else:
             assert child.prompt is not None
             assert all(seeds[i].source.strip() in child.prompt for i in child.parent_ids)
