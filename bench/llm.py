@@ -43,9 +43,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from openelm.evolve.genome_source import split_genome
 from openelm.evolve.operators.base import PromptPlan
 from openelm.evolve.operators.random_numbers import RandomNumbersOperator
-from openelm.evolve.genome_source import split_genome
 from openelm.evolve.prompts import modification_prompt
 from openelm.evolve.seed_programs import load_seed_program
 from openelm.llm import EMBEDDED_MODEL_NAME, Generator, LanguageModel, load_language_model
@@ -56,7 +56,7 @@ from openelm.llm.llamacpp import DEFAULT_MAX_SEQUENCES, choose_engine, load_llam
 from openelm.sandbox import SandboxPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.llm.llama_server import SERVED_NAME, LlamaServer  # noqa: E402
+from tests.llm.llama_server import SERVED_NAME, LlamaServer
 
 BASELINE_NEW_TOKENS = 128
 DISTINCT_PROMPTS = 32
@@ -151,7 +151,9 @@ def main() -> None:
     parser.add_argument("--batches", default="16,64", help="decode widths")
     parser.add_argument("--repeats", type=int, default=3, help="engine runs per cell (median)")
     parser.add_argument("--validity", type=int, default=128, help="children per backend (0: none)")
-    parser.add_argument("--skip", default="", help=f"backends to leave out, of {','.join(BACKENDS)}")
+    parser.add_argument(
+        "--skip", default="", help=f"backends to leave out, of {','.join(BACKENDS)}"
+    )
     parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads")
     args = parser.parse_args()
     batches = [int(size) for size in args.batches.split(",")]
@@ -233,7 +235,9 @@ def main() -> None:
             with SandboxPool(None) as pool:
                 for backend, make in makers.items():
                     if backend not in skip:
-                        quality[backend] = validity(make(DEFAULT_MAX_SEQUENCES), args.validity, pool)
+                        quality[backend] = validity(
+                            make(DEFAULT_MAX_SEQUENCES), args.validity, pool
+                        )
                         print(f"  validity {backend}: {quality[backend]}", flush=True)
     finally:
         if server is not None:
@@ -244,9 +248,13 @@ def main() -> None:
 
 
 def report(rows: list[Row], quality: dict[str, tuple[int, int]], default_engine: str) -> None:
-    print("\n| workload | batch | backend | tok/s | vs plain generate() same batch | mean new tokens |")
+    print(
+        "\n| workload | batch | backend | tok/s | vs plain generate() same batch | mean new tokens |"
+    )
     print("|---|---|---|---|---|---|")
-    plain = {(row.workload, row.batch): row.tokens_per_second for row in rows if row.backend == "plain"}
+    plain = {
+        (row.workload, row.batch): row.tokens_per_second for row in rows if row.backend == "plain"
+    }
     for row in rows:
         base = plain.get((row.workload, row.batch))
         ratio = f"{row.tokens_per_second / base:.2f}x" if base else "-"
