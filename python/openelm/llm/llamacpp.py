@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import importlib.util
+import json
 import os
 import time
 from collections import deque
@@ -41,7 +42,12 @@ from openelm.llm.completion import (
     body_after_healing,
     split_trailing_whitespace,
 )
-from openelm.llm.embedded import EMBEDDED_MODEL_NAME, EmbeddedModelMissingError, find_embedded_gguf
+from openelm.llm.embedded import (
+    EMBEDDED_MODEL_NAME,
+    EmbeddedModelMissingError,
+    default_cache_dir,
+    find_embedded_gguf,
+)
 from openelm.llm.endpoint import request_seed
 
 EMBEDDED_ALIASES = frozenset({EMBEDDED_MODEL_NAME, "default"})
@@ -191,7 +197,7 @@ class LlamaCppEngine:
             # The file's digest, as the transformers engine records for the
             # embedded model (converted from this file): a run may resume on
             # either engine.
-            "revision": "sha256:" + _sha256_of(gguf),
+            "revision": "sha256:" + _gguf_digest(gguf),
             "dtype": self.quantisation,
             "device": "cpu",
             "engine": "llamacpp",
@@ -526,6 +532,28 @@ def _file_type(llama_cpp: Any, model: Any) -> str:
     description = buffer.raw[: max(length, 0)].decode("utf-8", errors="replace")
     # "llama 135M Q4_1": the last word is the file type.
     return description.split()[-1] if description else "unknown"
+
+
+def _gguf_digest(gguf: Path) -> str:
+    """The file's sha256, remembered in the cache by path, size and mtime
+    (hashing 100 MB would take longer than loading the model)."""
+    record_path = default_cache_dir() / "gguf-digests.json"
+    try:
+        records = json.loads(record_path.read_text())
+    except (OSError, ValueError):
+        records = {}
+    stat = gguf.stat()
+    key = f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    digest = records.get(key) if isinstance(records, dict) else None
+    if not isinstance(digest, str):
+        digest = _sha256_of(gguf)
+        records = {**(records if isinstance(records, dict) else {}), key: digest}
+        try:
+            record_path.parent.mkdir(parents=True, exist_ok=True)
+            record_path.write_text(json.dumps(records, indent=1) + "\n")
+        except OSError:
+            pass  # a read-only cache only costs the hashing next time
+    return digest
 
 
 def _sha256_of(path: Path) -> str:
