@@ -12,7 +12,11 @@ RAY_STAMP := $(VENV)/.ray-installed
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml rust/sodarace_sim/Cargo.toml pyproject.toml
 CLI_SOURCES := cli/pyproject.toml
 
-.PHONY: setup demo test lint test-rust test-python bench clean
+LLAMACPP_STAMP := $(VENV)/.llamacpp-installed
+# llama-cpp-python's wheel, built once per machine (its build takes minutes).
+WHEEL_CACHE := $(or $(OPENELM_WHEEL_CACHE),$(HOME)/.cache/openelm/wheels)
+
+.PHONY: setup llamacpp demo test lint test-rust test-python bench clean
 
 setup: $(BUILD_STAMP)
 
@@ -39,6 +43,18 @@ $(BUILD_STAMP): $(DEPS_STAMP) $(RUST_SOURCES) $(CLI_SOURCES)
 	$(PIP) install --no-deps --no-build-isolation -e cli
 	touch $@
 
+# The llama.cpp engine and server (requirements-llamacpp.txt), for the tests
+# and the benchmark; `make demo` does without them. The wheel is built into
+# WHEEL_CACHE unless one is there, then installed from it.
+llamacpp: $(LLAMACPP_STAMP)
+
+$(LLAMACPP_STAMP): requirements-llamacpp.txt $(DEPS_STAMP)
+	mkdir -p $(WHEEL_CACHE)
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) wheel --no-deps --find-links $(WHEEL_CACHE) -w $(WHEEL_CACHE) \
+		$$(grep '^llama-cpp-python==' requirements-llamacpp.txt)
+	$(PIP) install --find-links $(WHEEL_CACHE) -r requirements-llamacpp.txt
+	touch $@
+
 # The main job on the embedded model: a short MAP-Elites run from the square
 # seed (the first run also converts the model's GGUF into the cache, ~35 s).
 demo: setup
@@ -60,11 +76,12 @@ lint: setup $(RAY_STAMP)
 test-rust:
 	cargo test --workspace
 
-test-python: setup $(RAY_STAMP)
-	$(PYTHON) -m pytest
+# OPENELM_REQUIRE_LLAMACPP: the llama.cpp tests fail, not skip, if it is missing.
+test-python: setup $(RAY_STAMP) $(LLAMACPP_STAMP)
+	OPENELM_REQUIRE_LLAMACPP=1 $(PYTHON) -m pytest
 
 # bench/sim.py's Box2D baseline is installed here only: tests never need it.
-bench: setup
+bench: setup $(LLAMACPP_STAMP)
 	$(PIP) install -r requirements-bench.txt
 	$(PYTHON) bench/sim.py
 

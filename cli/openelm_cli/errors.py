@@ -34,6 +34,8 @@ LIBRARY_EXIT_CODES: dict[str, int] = {
     "openelm.distributed.cluster.ClusterError": EXIT_USAGE,
     "openelm.evolve.export.ExportError": EXIT_USAGE,
     "openelm.llm.models.ModelNotFoundError": EXIT_USAGE,
+    "openelm.llm.llamacpp.LlamaCppModelError": EXIT_USAGE,
+    "openelm.llm.completion.CompletionError": EXIT_FAILURE,
     "openelm.finetune.datasets.DatasetError": EXIT_USAGE,
     "openelm.finetune.training.FinetuneError": EXIT_USAGE,
     "openelm.render.writers.UnknownFormatError": EXIT_USAGE,

@@ -36,6 +36,13 @@ DeviceOption = Literal["auto", "cpu", "cuda"]
 DtypeOption = Literal["auto", "float32", "bfloat16", "float16"]
 DEVICE_OPTIONS: tuple[DeviceOption, ...] = ("auto", "cpu", "cuda")
 DTYPE_OPTIONS: tuple[DtypeOption, ...] = ("auto", "float32", "bfloat16", "float16")
+# Which in-process engine runs the model. `auto`: llama.cpp for a GGUF model
+# (the embedded one) when llama-cpp-python is installed, else transformers;
+# docs/benchmarks.md has the measurement behind that choice.
+EngineOption = Literal["auto", "llamacpp", "transformers"]
+ENGINE_OPTIONS: tuple[EngineOption, ...] = ("auto", "llamacpp", "transformers")
+# The environment variable an endpoint's API key is read from by default.
+DEFAULT_API_KEY_ENV = "OPENAI_API_KEY"
 
 
 class ProgramStatus(StrEnum):
@@ -62,6 +69,9 @@ class CompletionStop(StrEnum):
     SCOPE_END = "scope_end"  # a non-empty line at column 0: the body is over
     EOS = "eos"  # the model emitted end-of-sequence
     MAX_NEW_TOKENS = "max_new_tokens"  # out of token budget: the body may be cut short
+    # The prompt did not fit the model's context, even with crossover parents
+    # dropped: nothing was generated and the child is an empty body.
+    CONTEXT_OVERFLOW = "context_overflow"
 
 
 class StopReason(StrEnum):
@@ -152,9 +162,25 @@ class MutationConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
+    """The language model and how it is sampled.
+
+    In process (`endpoint` None), `model` is the embedded model, a local
+    checkpoint, a cached Hugging Face id or a .gguf file, run by `engine`
+    on `device` in `dtype`. With `endpoint` (the base URL of an
+    OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1), `model` is
+    the served model's name, asked `concurrency` requests at a time. The
+    API key is never part of the config: it is read from the environment
+    variable `api_key_env` (None: OPENAI_API_KEY, if set).
+    """
+
     model: str = EMBEDDED_MODEL
     device: DeviceOption = "auto"
     dtype: DtypeOption = "auto"
+    engine: EngineOption = "auto"
+    endpoint: str | None = None
+    api_key_env: str | None = None
+    concurrency: int = 4
+    request_timeout_s: float = 300.0
     temperature: float = 0.8
     top_p: float = 0.95
     max_new_tokens: int = 256
@@ -447,10 +473,12 @@ class IterationMetrics:
 
 __all__ = [
     "ARCHIVE_KINDS",
+    "DEFAULT_API_KEY_ENV",
     "DEFAULT_ITERATIONS",
     "DEFAULT_MIX_WEIGHTS",
     "DESCRIPTOR_NAMES",
     "EMBEDDED_MODEL",
+    "ENGINE_OPTIONS",
     "LANGUAGE_MODEL_OPERATORS",
     "NOT_PARSED_STATUSES",
     "RAN_STATUSES",

@@ -50,6 +50,7 @@ def make_config(
     seeds: Sequence[str] = ("square",),
     archive: ArchiveConfig | None = None,
     max_new_tokens: int = 48,
+    engine: str = "transformers",
 ) -> EvolveConfig:
     """A small, fast run: short simulations, two workers."""
     return EvolveConfig(
@@ -58,7 +59,13 @@ def make_config(
         batch_size=batch_size,
         archive=archive or ArchiveConfig(),
         mutation=MutationConfig(operator=operator, mix_weights=mix),
-        model=ModelConfig(model=model, device="cpu", max_new_tokens=max_new_tokens),
+        # transformers: these tests pin its texts; tests/llm covers the llama.cpp engine.
+        model=ModelConfig(
+            model=model,
+            device="cpu",
+            max_new_tokens=max_new_tokens,
+            engine=engine,  # type: ignore[arg-type]
+        ),
         evaluation=EvaluationConfig(sim=SimConfig(seconds=4.0), workers=2, timeout_s=10.0),
         budget=BudgetConfig(iterations=iterations, evaluations=evaluations),
     )

@@ -12,6 +12,7 @@ may.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from openelm.records import (
     DEVICE_OPTIONS,
     DTYPE_OPTIONS,
     EMBEDDED_MODEL,
+    ENGINE_OPTIONS,
     LANGUAGE_MODEL_OPERATORS,
     WALKED_FITNESS_THRESHOLD_M,
     ArchiveConfig,
@@ -44,6 +46,7 @@ __all__ = [
     "DEVICE_OPTIONS",
     "DTYPE_OPTIONS",
     "EMBEDDED_MODEL",
+    "ENGINE_OPTIONS",
     "LANGUAGE_MODEL_OPERATORS",
     "MUTATION_CHOICES",
     "OPERATOR_NAMES",
@@ -76,8 +79,10 @@ class EvolveConfigError(ConfigFieldError):
 
 
 # Dotted field paths that may differ between the stored config and a resume.
-# Device and dtype change numerics (so exact reproduction needs the same
-# ones) but not what the stored programs mean.
+# Device, dtype and engine change numerics (so exact reproduction needs the
+# same ones) but not what the stored programs mean; the model's identity
+# (checked on resume) says whether the weights are the same. An endpoint may
+# move to another address, and how it is reached may change.
 RESUME_SAFE_FIELDS = frozenset(
     {
         "budget.iterations",
@@ -88,6 +93,11 @@ RESUME_SAFE_FIELDS = frozenset(
         "evaluation.allow_unsandboxed",
         "model.device",
         "model.dtype",
+        "model.engine",
+        "model.endpoint",
+        "model.api_key_env",
+        "model.concurrency",
+        "model.request_timeout_s",
     }
 )
 
@@ -177,29 +187,7 @@ def validate_config(config: EvolveConfig) -> EvolveConfig:
                 f"{name} range must be finite with low < high, not {low},{high}",
             )
     _validate_mutation(config.mutation)
-    model = config.model
-    if not model.model:
-        raise EvolveConfigError("model.model", "model must not be empty")
-    if model.device not in DEVICE_OPTIONS:
-        raise EvolveConfigError(
-            "model.device",
-            f"device must be one of {', '.join(DEVICE_OPTIONS)}, not {model.device!r}",
-        )
-    if model.dtype not in DTYPE_OPTIONS:
-        raise EvolveConfigError(
-            "model.dtype", f"dtype must be one of {', '.join(DTYPE_OPTIONS)}, not {model.dtype!r}"
-        )
-    if model.temperature < 0 or not math.isfinite(model.temperature):
-        raise EvolveConfigError(
-            "model.temperature", f"temperature must be >= 0, not {model.temperature}"
-        )
-    if not 0 < model.top_p <= 1:
-        raise EvolveConfigError("model.top_p", f"top-p must be in (0, 1], not {model.top_p}")
-    if model.max_new_tokens < 1:
-        raise EvolveConfigError(
-            "model.max_new_tokens",
-            f"max new tokens must be at least 1, not {model.max_new_tokens}",
-        )
+    _validate_model(config.model)
     evaluation = config.evaluation
     # SimConfig checks its own fields; a run also needs a scored window.
     if not evaluation.sim.seconds > 0:
@@ -230,6 +218,75 @@ def validate_config(config: EvolveConfig) -> EvolveConfig:
             "budget.time_limit_s", f"time limit must be positive, not {budget.time_limit_s}"
         )
     return config
+
+
+# A POSIX environment variable name.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _validate_model(model: ModelConfig) -> None:
+    if not model.model:
+        raise EvolveConfigError("model.model", "model must not be empty")
+    if model.device not in DEVICE_OPTIONS:
+        raise EvolveConfigError(
+            "model.device",
+            f"device must be one of {', '.join(DEVICE_OPTIONS)}, not {model.device!r}",
+        )
+    if model.dtype not in DTYPE_OPTIONS:
+        raise EvolveConfigError(
+            "model.dtype", f"dtype must be one of {', '.join(DTYPE_OPTIONS)}, not {model.dtype!r}"
+        )
+    if model.temperature < 0 or not math.isfinite(model.temperature):
+        raise EvolveConfigError(
+            "model.temperature", f"temperature must be >= 0, not {model.temperature}"
+        )
+    if not 0 < model.top_p <= 1:
+        raise EvolveConfigError("model.top_p", f"top-p must be in (0, 1], not {model.top_p}")
+    if model.max_new_tokens < 1:
+        raise EvolveConfigError(
+            "model.max_new_tokens",
+            f"max new tokens must be at least 1, not {model.max_new_tokens}",
+        )
+    if model.engine not in ENGINE_OPTIONS:
+        raise EvolveConfigError(
+            "model.engine",
+            f"engine must be one of {', '.join(ENGINE_OPTIONS)}, not {model.engine!r}",
+        )
+    if model.concurrency < 1:
+        raise EvolveConfigError(
+            "model.concurrency", f"concurrency must be at least 1, not {model.concurrency}"
+        )
+    if not (math.isfinite(model.request_timeout_s) and model.request_timeout_s > 0):
+        raise EvolveConfigError(
+            "model.request_timeout_s",
+            f"request timeout must be positive, not {model.request_timeout_s}",
+        )
+    if model.api_key_env is not None and not _ENV_NAME.fullmatch(model.api_key_env):
+        raise EvolveConfigError(
+            "model.api_key_env",
+            # Not repeated: it may be the key itself, given by mistake.
+            "API key variable must be an environment variable's name (letters, digits, _), not the key",
+        )
+    if model.endpoint is not None:
+        _validate_endpoint(model)
+
+
+def _validate_endpoint(model: ModelConfig) -> None:
+    """The URL is stored with the run, so it must not carry a secret; the
+    message never repeats it, in case it does."""
+    # Imported here: the config check runs before any model is loaded, and
+    # only an endpoint needs the URL parser.
+    from openelm.llm.endpoint import endpoint_url_problem
+
+    problem = endpoint_url_problem(model.endpoint or "")
+    if problem is not None:
+        raise EvolveConfigError("model.endpoint", problem)
+    if model.engine != "auto":
+        raise EvolveConfigError(
+            "model.engine",
+            f"engine {model.engine} runs a model in process; with model.endpoint the server runs it",
+            mentions=("model.endpoint",),
+        )
 
 
 def _validate_mutation(mutation: MutationConfig) -> None:

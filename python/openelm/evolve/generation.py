@@ -1,27 +1,43 @@
 """Turning an iteration's plans into children: one batched language-model
-call for the plans that are prompts; finished children pass through."""
+call for the plans that are prompts; finished children pass through.
+
+The language model is a `Completer`. Three back it: the transformers engine
+(`LanguageModelCompleter`), the llama.cpp engine (`LlamaCppCompleter`) and an
+OpenAI-compatible server (`openelm.llm.endpoint.EndpointCompleter`);
+`load_completer` picks one from the run's `ModelConfig`.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from openelm.evolve.config import ModelConfig
 from openelm.evolve.operators import Child, PromptPlan
+from openelm.records import CompletionStop
 
 if TYPE_CHECKING:
-    # Only for annotations: importing openelm.llm loads torch.
-    from openelm.llm import Completion
+    # Only for annotations: importing the engines loads torch or llama.cpp.
+    from openelm.llm.completion import Completion
+    from openelm.llm.llamacpp import LlamaCppEngine
 
 
 class Completer(Protocol):
-    """Writes `make_walker` bodies; the same prompts and seed give the same completions.
+    """Writes `make_walker` bodies, one `Completion` per prompt, in order.
+
+    In process, the same prompts and seed give the same completions; a
+    server's do if the server's sampling is deterministic. A prompt over
+    the model's context comes back with `stopped` CONTEXT_OVERFLOW (never an
+    exception); a backend that fails for good raises
+    `openelm.llm.CompletionError`. `identity` names the model for the run
+    store (the keys `name`, `source` and `revision` pin its weights).
 
     Completion i of a call draws from (seed, i). A completer whose
     `complete` also takes `first_index` (completion i then draws from
-    (seed, first_index + i)) can be split across Ray generator actors.
+    (seed, first_index + i)) can be split across Ray generator actors; all
+    three backends here do.
     """
 
     identity: dict[str, str]
@@ -29,9 +45,42 @@ class Completer(Protocol):
     def complete(self, prompts: Sequence[str], *, seed: int) -> list[Completion]: ...
 
 
+NoteCallback = Callable[[str], None]
+
+
+def load_completer(config: ModelConfig, on_note: NoteCallback | None = None) -> Completer:
+    """The backend `config` asks for: its endpoint if it has one, else the
+    model in process on the engine it names (`auto`: see `choose_engine`).
+    `on_note` hears what was chosen and why."""
+    note = on_note or (lambda _: None)
+    if config.endpoint is not None:
+        from openelm.llm.endpoint import EndpointCompleter, EndpointSettings
+
+        return EndpointCompleter(
+            EndpointSettings(
+                base_url=config.endpoint,
+                model=config.model,
+                api_key_env=config.api_key_env,
+                concurrency=config.concurrency,
+                timeout_s=config.request_timeout_s,
+                max_new_tokens=config.max_new_tokens,
+                temperature=config.temperature,
+                top_p=config.top_p,
+            ),
+            on_note=note,
+        )
+    from openelm.llm.llamacpp import choose_engine
+
+    engine, reason = choose_engine(config.model, config.engine, config.device)
+    note(f"engine {engine}: {reason}")
+    if engine == "llamacpp":
+        return LlamaCppCompleter(config)
+    return LanguageModelCompleter(config)
+
+
 class LanguageModelCompleter:
-    """A `Completer` backed by `openelm.llm`: the embedded SmolLM2, a local
-    checkpoint or a model in the Hugging Face cache."""
+    """A `Completer` backed by the transformers engine: the embedded SmolLM2,
+    a local checkpoint or a model in the Hugging Face cache, on CPU or GPU."""
 
     def __init__(self, config: ModelConfig) -> None:
         # Imported here: torch and transformers load only when a run needs a model.
@@ -39,7 +88,7 @@ class LanguageModelCompleter:
 
         self.config = config
         language_model = load_language_model(config.model, device=config.device, dtype=config.dtype)
-        self.identity = language_model.identity.to_dict()
+        self.identity = {**language_model.identity.to_dict(), "engine": "transformers"}
         self._generator = Generator(language_model)
 
     def complete(
@@ -62,6 +111,30 @@ class LanguageModelCompleter:
         return [sample for (sample,) in completions[first_index:]]
 
 
+class LlamaCppCompleter:
+    """A `Completer` backed by the llama.cpp engine: a GGUF model (the
+    embedded SmolLM2's own file) on the CPU, batched with shared prompts."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        from openelm.llm.llamacpp import load_llamacpp_engine
+
+        self.config = config
+        self._engine: LlamaCppEngine = load_llamacpp_engine(config.model)
+        self.identity = self._engine.identity
+
+    def complete(
+        self, prompts: Sequence[str], *, seed: int, first_index: int = 0
+    ) -> list[Completion]:
+        return self._engine.generate(
+            prompts,
+            max_new_tokens=self.config.max_new_tokens,
+            temperature=self.config.temperature,
+            top_p=self.config.top_p,
+            seed=seed,
+            first_index=first_index,
+        )
+
+
 @dataclass(frozen=True)
 class GeneratedBatch:
     iteration: int
@@ -81,25 +154,20 @@ def realize_plans(
     plans: Sequence[PromptPlan | Child], completer: Completer | None, *, iteration: int, seed: int
 ) -> GeneratedBatch:
     """The children of `plans`, in plan order; every prompt goes to the model
-    in one call seeded with `seed`."""
-    prompts = [plan for plan in plans if isinstance(plan, PromptPlan)]
-    generation_seconds = 0.0
-    completions: Sequence[Completion] = ()
-    if prompts:
-        if completer is None:
-            raise ValueError("these plans need a language model, and none is loaded")
-        started = time.perf_counter()
-        completions = completer.complete([plan.prompt for plan in prompts], seed=seed)
-        generation_seconds = time.perf_counter() - started
-    written = iter(completions)
+    in one call seeded with `seed`. A prompt over the model's context is
+    sent again shorter (crossover drops its weakest parent) while it can
+    be; one that never fits becomes an empty child whose `stopped` says why."""
+    started = time.perf_counter()
+    written = _complete_fitting(plans, completer, seed)
+    generation_seconds = time.perf_counter() - started if written else 0.0
     children: list[Child] = []
-    for plan in plans:
+    for index, plan in enumerate(plans):
         if isinstance(plan, Child):
             children.append(plan)
             continue
-        completion = next(written)
+        sent, completion = written[index]
         children.append(
-            plan.child(
+            sent.child(
                 completion.text,
                 prompt_tokens=completion.prompt_tokens,
                 completion_tokens=completion.completion_tokens,
@@ -107,3 +175,29 @@ def realize_plans(
             )
         )
     return GeneratedBatch(iteration, tuple(children), generation_seconds)
+
+
+def _complete_fitting(
+    plans: Sequence[PromptPlan | Child], completer: Completer | None, seed: int
+) -> dict[int, tuple[PromptPlan, Completion]]:
+    """{plan index: (the plan whose prompt was answered, its completion)}."""
+    pending = {index: plan for index, plan in enumerate(plans) if isinstance(plan, PromptPlan)}
+    if pending and completer is None:
+        raise ValueError("these plans need a language model, and none is loaded")
+    written: dict[int, tuple[PromptPlan, Completion]] = {}
+    round_seed = seed
+    while pending:
+        assert completer is not None
+        completions = completer.complete(
+            [plan.prompt for plan in pending.values()], seed=round_seed
+        )
+        retry: dict[int, PromptPlan] = {}
+        for (index, plan), completion in zip(pending.items(), completions):
+            if completion.stopped is CompletionStop.CONTEXT_OVERFLOW and plan.shorter is not None:
+                retry[index] = plan.shorter
+            else:
+                written[index] = (plan, completion)
+        pending = retry
+        # Shortened prompts sample afresh, still determined by the batch seed.
+        round_seed = (round_seed * 1_000_003 + 1) % 2**31
+    return written

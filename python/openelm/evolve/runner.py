@@ -52,10 +52,11 @@ from openelm.evolve.config import (
     flatten_config,
     validate_config,
 )
-from openelm.evolve.generation import Completer, GeneratedBatch, LanguageModelCompleter
+from openelm.evolve.generation import Completer, GeneratedBatch, load_completer
 from openelm.evolve.operators import Child
 from openelm.evolve.scheduler import SEED_OPERATOR, Scheduler
 from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
+from openelm.llm.completion import CompletionError
 from openelm.records import DEFAULT_MIX_WEIGHTS, Funnel, IterationMetrics
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
 from openelm.store import DB_NAME, RunStore, RunStoreError
@@ -273,9 +274,10 @@ def _check_model_identity(stored: dict[str, str] | None, loaded: dict[str, str] 
 def _load_completer(config: EvolveConfig, phase: PhaseCallback) -> Completer | None:
     if not config.mutation.uses_language_model():
         return None
-    phase(f"loading the language model {config.model.model}")
+    where = f" at {config.model.endpoint}" if config.model.endpoint else ""
+    phase(f"loading the language model {config.model.model}{where}")
     try:
-        return LanguageModelCompleter(config.model)
+        return load_completer(config.model, phase)
     except ValueError as error:  # a device or dtype this machine lacks
         field = "model.dtype" if str(error).startswith("dtype") else "model.device"
         raise EvolveConfigError(field, str(error)) from None
@@ -420,7 +422,10 @@ class _Driver:
         # The lag: batch i comes from the archive after iteration i-2.
         lagged = ArchiveSnapshot(tuple(self.store.elites(max(last - 1, 0))))
         iteration_started = time.perf_counter()
-        batch = self._generate(iteration, lagged, size)
+        try:
+            batch = self._generate(iteration, lagged, size)
+        except CompletionError as error:
+            raise _stopped_by(error, self.store.run_dir, last) from None
         if batch is None:
             return RunOutcome(self.store.run_dir, "interrupted", last)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openelm-evaluate") as executor:
@@ -431,8 +436,14 @@ class _Driver:
                 evaluations_after = evaluations + len(sources)
                 next_size = self._batch_size(evaluations_after)
                 following: GeneratedBatch | None = None
+                failure: CompletionError | None = None
                 if self._budget_reached(iteration + 1, next_size) is None:
-                    following = self._generate(iteration + 1, snapshot, next_size)
+                    try:
+                        following = self._generate(iteration + 1, snapshot, next_size)
+                    except CompletionError as error:
+                        # The model failed for good: this batch is still
+                        # evaluated and committed, and the run ends there.
+                        failure = error
                 results, evaluation_seconds = evaluation.result()
                 self._commit(
                     iteration,
@@ -445,6 +456,8 @@ class _Driver:
                 )
                 iteration_started = time.perf_counter()
                 evaluations = evaluations_after
+                if failure is not None:
+                    raise _stopped_by(failure, self.store.run_dir, iteration) from None
                 if self.stop_requested:
                     return RunOutcome(self.store.run_dir, "interrupted", iteration)
                 stop_reason = self._budget_reached(iteration + 1, next_size)
@@ -551,6 +564,14 @@ class _Driver:
                 per_evaluation = session_seconds / self.session_evaluations
                 estimates.append(max(0, budget.evaluations - metrics.evaluations) * per_evaluation)
         return min(estimates) if estimates else None
+
+
+def _stopped_by(error: CompletionError, run_dir: Path, committed: int) -> CompletionError:
+    """The language model's failure, saying what is saved and how to go on."""
+    return CompletionError(
+        f"{error}; the run is saved up to iteration {committed}; "
+        f"resume with: openelm evolve --resume {run_dir}"
+    )
 
 
 def _timed_evaluate(pool: Evaluator, sources: list[str]) -> tuple[list[EvalResult], float]:

@@ -1,4 +1,4 @@
-"""The language-model engine: load a causal LM and sample `make_walker` bodies.
+"""The language-model backends: load a model and sample `make_walker` bodies.
 
     from openelm.llm import Generator, load_language_model
 
@@ -9,30 +9,81 @@
 
 `prompt` ends with `def make_walker():\\n`; each completion is the body that
 follows, cut where the function's scope ends.
+
+Three backends return the same `Completion`: the transformers engine
+(`generate.py` and the modules it names), the llama.cpp engine
+(`llamacpp.py`) and an OpenAI-compatible server (`endpoint.py`). The names
+below load on first use, so a run that talks to a server never imports torch.
 """
 
-from openelm.llm.embedded import CACHE_DIR_ENV, EMBEDDED_MODEL_NAME, default_cache_dir
-from openelm.llm.generate import (
-    DEFAULT_MAX_BATCH_ROWS,
-    DEFAULT_MAX_NEW_TOKENS,
-    DEFAULT_TEMPERATURE,
-    DEFAULT_TOP_K,
-    DEFAULT_TOP_P,
-    Completion,
-    GenerationRequest,
-    GenerationStats,
-    Generator,
-)
-from openelm.llm.models import (
-    LanguageModel,
-    ModelIdentity,
-    ModelNotFoundError,
-    ResolvedModel,
-    load_language_model,
-    resolve_model,
-)
-from openelm.llm.stopping import StopReason, trim_to_function_body
-from openelm.records import DEVICE_OPTIONS, DTYPE_OPTIONS
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from openelm._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from openelm.llm.completion import (
+        Completion,
+        CompletionError,
+        StopReason,
+        trim_to_function_body,
+    )
+    from openelm.llm.embedded import CACHE_DIR_ENV, EMBEDDED_MODEL_NAME, default_cache_dir
+    from openelm.llm.generate import (
+        DEFAULT_MAX_BATCH_ROWS,
+        DEFAULT_MAX_NEW_TOKENS,
+        DEFAULT_TEMPERATURE,
+        DEFAULT_TOP_K,
+        DEFAULT_TOP_P,
+        GenerationRequest,
+        GenerationStats,
+        Generator,
+    )
+    from openelm.llm.models import (
+        LanguageModel,
+        ModelIdentity,
+        ModelNotFoundError,
+        ResolvedModel,
+        load_language_model,
+        resolve_model,
+    )
+    from openelm.records import DEVICE_OPTIONS, DTYPE_OPTIONS
+
+_HOMES = {
+    **dict.fromkeys(
+        ("Completion", "CompletionError", "StopReason", "trim_to_function_body"),
+        "openelm.llm.completion",
+    ),
+    **dict.fromkeys(
+        ("CACHE_DIR_ENV", "EMBEDDED_MODEL_NAME", "default_cache_dir"), "openelm.llm.embedded"
+    ),
+    **dict.fromkeys(
+        (
+            "DEFAULT_MAX_BATCH_ROWS",
+            "DEFAULT_MAX_NEW_TOKENS",
+            "DEFAULT_TEMPERATURE",
+            "DEFAULT_TOP_K",
+            "DEFAULT_TOP_P",
+            "GenerationRequest",
+            "GenerationStats",
+            "Generator",
+        ),
+        "openelm.llm.generate",
+    ),
+    **dict.fromkeys(
+        (
+            "LanguageModel",
+            "ModelIdentity",
+            "ModelNotFoundError",
+            "ResolvedModel",
+            "load_language_model",
+            "resolve_model",
+        ),
+        "openelm.llm.models",
+    ),
+    **dict.fromkeys(("DEVICE_OPTIONS", "DTYPE_OPTIONS"), "openelm.records"),
+}
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -45,6 +96,7 @@ __all__ = [
     "DTYPE_OPTIONS",
     "EMBEDDED_MODEL_NAME",
     "Completion",
+    "CompletionError",
     "GenerationRequest",
     "GenerationStats",
     "Generator",
@@ -58,3 +110,5 @@ __all__ = [
     "resolve_model",
     "trim_to_function_body",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _HOMES)

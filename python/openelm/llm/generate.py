@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import torch
 
+from openelm.llm.completion import Completion
 from openelm.llm.decode import DecodeLoop, DecodeRow, SamplingSettings
 from openelm.llm.healing import HealedPrompt, decoded_vocabulary, heal_prompt
 from openelm.llm.models import LanguageModel
@@ -44,18 +45,6 @@ class GenerationRequest(NamedTuple):
 
     prompt: str
     num_samples: int = 1
-
-
-@dataclass(frozen=True)
-class Completion:
-    """One sampled function body. `prompt_tokens` counts the prompt tokens
-    run through the model; `completion_tokens` every generated token,
-    including the one that ended the body or the end-of-sequence token."""
-
-    text: str
-    prompt_tokens: int
-    completion_tokens: int
-    stopped: StopReason
 
 
 @dataclass

@@ -15,11 +15,15 @@ from collections.abc import Iterable
 
 from transformers import PreTrainedTokenizerBase
 
-from openelm.records import CompletionStop
+from openelm.llm.completion import StopReason, trim_to_function_body
 
-# Why a completion ended. The run store records it with each child, so the
-# enum lives in openelm.records (a leaf module); the engine names it StopReason.
-StopReason = CompletionStop
+__all__ = [
+    "ScopeEndDetector",
+    "StopReason",
+    "eos_token_ids",
+    "newline_token_ids",
+    "trim_to_function_body",
+]
 
 
 def newline_token_ids(vocabulary: list[str]) -> frozenset[int]:
@@ -70,18 +74,6 @@ class ScopeEndDetector:
             self._open_line = None
             return False
         return True
-
-
-def trim_to_function_body(text: str) -> str:
-    """The body lines of `text`, up to the first non-empty column-0 line,
-    without trailing blank lines; '' when there is no body."""
-    body_lines: list[str] = []
-    for line in text.split("\n"):
-        if line.strip() and not line[0].isspace():
-            break
-        body_lines.append(line)
-    body = "\n".join(body_lines).rstrip()
-    return body + "\n" if body else ""
 
 
 def eos_token_ids(

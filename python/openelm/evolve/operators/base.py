@@ -34,7 +34,8 @@ class Child:
 class PromptPlan:
     """A child still to be written: the model completes `prompt` with a
     `make_walker` body, and the child is `child_prefix + def make_walker():
-    + <body> + child_suffix`."""
+    + <body> + child_suffix`. `shorter` is the same request with fewer
+    parents (crossover), tried when `prompt` overflows the model's context."""
 
     operator: str
     parent_ids: tuple[int, ...]
@@ -42,6 +43,7 @@ class PromptPlan:
     child_prefix: str
     child_suffix: str
     target_cell: int | None = None  # the cell a `target` prompt asks for
+    shorter: PromptPlan | None = None
 
     def child_from_completion(self, body: str) -> str:
         """The child's source around the model's `make_walker` body."""

@@ -78,6 +78,11 @@ class CrossoverOperator:
         self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
     ) -> PromptPlan:
         ordered = sorted(parents, key=lambda parent: (parent.fitness, parent.program_id))
+        return self._plan_of_ordered(ordered)
+
+    def _plan_of_ordered(self, ordered: Sequence[Elite]) -> PromptPlan:
+        """The plan for parents sorted worst first; its `shorter` drops the
+        worst, down to the best alone, for prompts over the model's context."""
         best = ordered[-1]
         parts = split_genome(best.source)
         carried = missing_definitions(
@@ -89,4 +94,5 @@ class CrossoverOperator:
             prompt=crossover_prompt([parent.source for parent in ordered]),
             child_prefix=parts.prefix + carried,
             child_suffix=parts.suffix,
+            shorter=self._plan_of_ordered(ordered[1:]) if len(ordered) > 1 else None,
         )
