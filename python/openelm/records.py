@@ -2,7 +2,7 @@
 events, elites and metrics, and the statuses and stop reasons they carry.
 
 This module imports nothing of openelm's Python modules (only the compiled
-`openelm._sodarace` for the simulation defaults), so any module (the run
+`openelm._sodarace` for the simulation defaults and version), so any module (the run
 store above all) can depend on it without an import cycle. It holds data and the few
 rules that only restate what a field means (a funnel count, a coverage);
 checking a config lives in `openelm.evolve.config`, archive behaviour in
@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Literal
 
-from openelm._sodarace import SimConfig
+from openelm._sodarace import SIMULATOR_VERSION, SimConfig
 
 DESCRIPTOR_NAMES: tuple[str, str, str] = ("height", "width", "mass")
 EMBEDDED_MODEL = "smollm2-135m"
@@ -482,6 +482,7 @@ __all__ = [
     "LANGUAGE_MODEL_OPERATORS",
     "NOT_PARSED_STATUSES",
     "RAN_STATUSES",
+    "SIMULATOR_VERSION",
     "WALKED_FITNESS_THRESHOLD_M",
     "ArchiveConfig",
     "ArchiveEvent",

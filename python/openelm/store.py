@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from openelm._sodarace import SIMULATOR_VERSION
 from openelm.errors import OpenelmError
 from openelm.records import (
+    SIMULATOR_VERSION,
     ArchiveEvent,
     CompletionStop,
     Elite,
