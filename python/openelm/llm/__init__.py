@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from openelm.llm.completion import (
         Completion,
         CompletionError,
+        GenerationStats,
         StopReason,
         trim_to_function_body,
     )
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
         DEFAULT_TOP_K,
         DEFAULT_TOP_P,
         GenerationRequest,
-        GenerationStats,
         Generator,
     )
     from openelm.llm.models import (
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     **dict.fromkeys(
-        ("Completion", "CompletionError", "StopReason", "trim_to_function_body"),
+        ("Completion", "CompletionError", "GenerationStats", "StopReason", "trim_to_function_body"),
         "openelm.llm.completion",
     ),
     **dict.fromkeys(
@@ -66,7 +66,6 @@ _HOMES = {
             "DEFAULT_TOP_K",
             "DEFAULT_TOP_P",
             "GenerationRequest",
-            "GenerationStats",
             "Generator",
         ),
         "openelm.llm.generate",

@@ -75,3 +75,27 @@ def body_after_healing(generated: str, healed: str) -> str:
     elif healed.endswith("\n") and generated.startswith("\n"):
         generated = generated[1:]
     return trim_to_function_body(generated)
+
+
+@dataclass
+class GenerationStats:
+    """Token counts and wall time. `prompt_tokens` counts each completion's
+    prompt; `prefill_tokens` the prompt tokens actually computed (each
+    unique prompt once)."""
+
+    prompt_tokens: int = 0
+    prefill_tokens: int = 0
+    completion_tokens: int = 0
+    completions: int = 0
+    seconds: float = 0.0
+
+    @property
+    def completion_tokens_per_second(self) -> float:
+        return self.completion_tokens / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, other: GenerationStats) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.prefill_tokens += other.prefill_tokens
+        self.completion_tokens += other.completion_tokens
+        self.completions += other.completions
+        self.seconds += other.seconds

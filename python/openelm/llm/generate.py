@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
 
-from openelm.llm.completion import Completion
+from openelm.llm.completion import Completion, GenerationStats
 from openelm.llm.decode import DecodeLoop, DecodeRow, SamplingSettings
 from openelm.llm.healing import HealedPrompt, decoded_vocabulary, heal_prompt
 from openelm.llm.models import LanguageModel
@@ -45,30 +44,6 @@ class GenerationRequest(NamedTuple):
 
     prompt: str
     num_samples: int = 1
-
-
-@dataclass
-class GenerationStats:
-    """Token counts and wall time. `prompt_tokens` counts each completion's
-    prompt; `prefill_tokens` the prompt tokens actually computed (each
-    unique prompt once)."""
-
-    prompt_tokens: int = 0
-    prefill_tokens: int = 0
-    completion_tokens: int = 0
-    completions: int = 0
-    seconds: float = 0.0
-
-    @property
-    def completion_tokens_per_second(self) -> float:
-        return self.completion_tokens / self.seconds if self.seconds > 0 else 0.0
-
-    def add(self, other: GenerationStats) -> None:
-        self.prompt_tokens += other.prompt_tokens
-        self.prefill_tokens += other.prefill_tokens
-        self.completion_tokens += other.completion_tokens
-        self.completions += other.completions
-        self.seconds += other.seconds
 
 
 class Generator:

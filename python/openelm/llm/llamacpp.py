@@ -38,6 +38,7 @@ from typing import Any
 from openelm.errors import OpenelmError
 from openelm.llm.completion import (
     Completion,
+    GenerationStats,
     StopReason,
     body_after_healing,
     split_trailing_whitespace,
@@ -130,21 +131,6 @@ def load_llamacpp_engine(spec: str, **options: Any) -> LlamaCppEngine:
 
 
 @dataclass
-class LlamaCppStats:
-    """Token counts and wall time of one `generate` call (as GenerationStats)."""
-
-    prompt_tokens: int = 0
-    prefill_tokens: int = 0
-    completion_tokens: int = 0
-    completions: int = 0
-    seconds: float = 0.0
-
-    @property
-    def completion_tokens_per_second(self) -> float:
-        return self.completion_tokens / self.seconds if self.seconds > 0 else 0.0
-
-
-@dataclass
 class _Row:
     """One completion being written."""
 
@@ -202,7 +188,7 @@ class LlamaCppEngine:
             "device": "cpu",
             "engine": "llamacpp",
         }
-        self.last_stats = LlamaCppStats()
+        self.last_stats = GenerationStats()
 
     def close(self) -> None:
         if self._model:
@@ -277,7 +263,7 @@ class LlamaCppEngine:
         if rows:
             longest = max(len(unique[row.prompt_id][0]) for row in rows)
             _Decoder(self, unique, max_new_tokens, longest, len(rows)).run(rows, temperature, top_p)
-        stats = LlamaCppStats()
+        stats = GenerationStats()
         completions: dict[int, Completion] = {
             index: Completion("", 0, 0, StopReason.CONTEXT_OVERFLOW) for index in overflow
         }
