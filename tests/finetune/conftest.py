@@ -74,7 +74,9 @@ def accepted_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A `prompt` run whose children come from `EchoCompleter`."""
     run_dir = tmp_path_factory.mktemp("runs") / "echo"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("openelm.evolve.runner.LanguageModelCompleter", EchoCompleter)
+        patch.setattr(
+            "openelm.evolve.runner.load_completer", lambda model, on_note=None: EchoCompleter(model)
+        )
         start_run(make_config(operator="prompt", iterations=4, seed=9), run_dir)
     yield run_dir
 
