@@ -93,7 +93,7 @@ def _convert_into_cache(gguf: Path, target: Path) -> EmbeddedCheckpoint:
     partial.chmod(0o755)  # mkdtemp makes it private; the cache is an ordinary dir
     try:
         logger.info("converting the embedded model %s into %s (once)", gguf.name, target)
-        revision = "sha256:" + _sha256_of(gguf)
+        revision = "sha256:" + file_sha256(gguf)
         _write_checkpoint(gguf, partial)
         record = {
             "gguf_file": gguf.name,
@@ -171,7 +171,8 @@ def _file_stat(path: Path) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def _sha256_of(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The file's sha256 in hex, read a megabyte at a time."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -24,7 +24,6 @@ only on the batch seed, its position in the batch and the prompts.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import importlib.util
 import json
 import os
@@ -47,6 +46,7 @@ from openelm.llm.embedded import (
     EMBEDDED_MODEL_NAME,
     EmbeddedModelMissingError,
     default_cache_dir,
+    file_sha256,
     find_embedded_gguf,
 )
 from openelm.llm.endpoint import request_seed
@@ -532,7 +532,7 @@ def _gguf_digest(gguf: Path) -> str:
     key = f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
     digest = records.get(key) if isinstance(records, dict) else None
     if not isinstance(digest, str):
-        digest = _sha256_of(gguf)
+        digest = file_sha256(gguf)
         records = {**(records if isinstance(records, dict) else {}), key: digest}
         try:
             record_path.parent.mkdir(parents=True, exist_ok=True)
@@ -540,11 +540,3 @@ def _gguf_digest(gguf: Path) -> str:
         except OSError:
             pass  # a read-only cache only costs the hashing next time
     return digest
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
