@@ -4,7 +4,7 @@ generator actors, and the overhead of Ray on a `random` run.
 
     .venv/bin/python bench/scale.py                          # all three
     .venv/bin/python bench/scale.py --only evaluators --repeats 5
-    .venv/bin/python bench/scale.py --only generators --model smollm2-135m
+    .venv/bin/python bench/scale.py --only generators --lm-repeats 3
 
 The bench starts one local Ray instance with `--cluster-cpus` logical CPUs
 (default 4 on any machine: room for two generators and two evaluators;
@@ -16,9 +16,10 @@ beside its baseline in the same invocation; tables show medians.
   run: valid walkers and failures as evolution makes them) through a local
   SandboxPool of 1 and 2 workers, and through 1 and 2 evaluator actors of
   one sandbox worker each.
-- generators: evaluations/s of a whole `prompt` run (the in-process model
-  on each generator actor; see `--model`) with 1 and 2 generator actors,
-  and the same run without Ray.
+- generators: evaluations/s of a whole `prompt` run on the embedded model
+  with 1 and 2 generator actors, each talking to its own llama.cpp server
+  on loopback (the endpoint backend, `--endpoint URL,URL`), and the same
+  run without Ray on one server.
 - overhead: evaluations/s of the same `random` run with and without Ray
   (2 sandbox workers locally, 2 evaluator actors of 1 worker on Ray).
 - driver: the single driver's own work per child (ask, tell, commit to
@@ -166,41 +167,65 @@ def bench_evaluators(args: argparse.Namespace) -> None:
         print(f"| {name} | {value:,.0f} | {value / baseline:.2f}× |")
 
 
-def model_name(args: argparse.Namespace, scratch: Path) -> str:
-    """`--model`, or with `tiny` the tests' tiny random Llama built in `scratch`."""
-    if args.model != "tiny":
-        return str(args.model)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.tiny_llama import build_tiny_model_dir
-
-    return str(build_tiny_model_dir(scratch))
-
-
 def bench_generators(args: argparse.Namespace) -> None:
-    scratch = Path(tempfile.mkdtemp(prefix="openelm-bench-model-"))
-    model = model_name(args, scratch)
-    backend = f"in-process model ({args.model}) on each generator actor"
+    """Whole `prompt` runs with generator actors each talking to its own
+    llama.cpp server (llama_cpp.server on loopback, one thread each, serving
+    the embedded GGUF) through the endpoint backend, against the same run
+    without Ray on one server."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from openelm.llm.embedded import find_embedded_gguf
+
+    from tests.llm.llama_server import SERVED_NAME, LlamaServer
+
+    logs = Path(tempfile.mkdtemp(prefix="openelm-bench-servers-"))
+    servers = [LlamaServer(find_embedded_gguf(), logs, n_ctx=4096).start() for _ in range(2)]
     print(
-        f"\n### generation: `prompt` runs, {args.lm_iterations} iterations × {args.lm_batch}, {backend}\n"
+        f"\n### generation: `prompt` runs, {args.lm_iterations} iterations × {args.lm_batch}, "
+        "each generator on its own llama.cpp server (1 thread), median of "
+        f"{args.lm_repeats}\n"
     )
     print("| run | evals/s | tokens/s | start-up s |\n|---|---:|---:|---:|")
-    contenders: list[tuple[str, RayOptions | None]] = [("local (no Ray)", None)] + [
-        (f"Ray, {n} generator actor(s), 1 evaluator", RayOptions(evaluators=1, generators=n))
-        for n in (1, 2)
+    contenders: list[tuple[str, int, RayOptions | None]] = [
+        ("no Ray: endpoint backend, 1 server", 1, None),
+        (
+            "Ray: 1 generator actor → 1 server, 1 evaluator",
+            1,
+            RayOptions(evaluators=1, generators=1),
+        ),
+        (
+            "Ray: 2 generator actors → 2 servers, 1 evaluator",
+            2,
+            RayOptions(evaluators=1, generators=2),
+        ),
     ]
-    results: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in contenders}
-    for repeat in range(args.lm_repeats):
-        for name, ray in contenders:
-            run = config(
-                "prompt",
-                seed=repeat + 1,
-                iterations=args.lm_iterations,
-                batch=args.lm_batch,
-                workers=1,
-                model=model,
-                max_new_tokens=args.max_new_tokens,
-            )
-            results[name].append(timed_run(run, ray))
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in contenders}
+    try:
+        for repeat in range(args.lm_repeats):
+            for name, count, ray in contenders:
+                run = config(
+                    "prompt",
+                    seed=repeat + 1,
+                    iterations=args.lm_iterations,
+                    batch=args.lm_batch,
+                    workers=1,
+                    model=SERVED_NAME,
+                    max_new_tokens=args.max_new_tokens,
+                )
+                endpoints = ",".join(server.url for server in servers[:count])
+                run = replace(
+                    run,
+                    model=replace(
+                        run.model,
+                        endpoint=endpoints,
+                        device="auto",
+                        temperature=0.3,
+                        concurrency=args.lm_batch,
+                    ),
+                )
+                results[name].append(timed_run(run, ray))
+    finally:
+        for server in servers:
+            server.stop()
     for name, summaries in results.items():
         print(
             f"| {name} | {median([s['evaluations_per_second'] for s in summaries]):.2f} "
@@ -334,11 +359,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--genomes", type=int, default=2048)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument(
-        "--model",
-        default="smollm2-135m",
-        help="generators' model; `tiny`: the tests' tiny random Llama (Ray mechanics only)",
-    )
     parser.add_argument("--lm-iterations", type=int, default=3)
     parser.add_argument("--lm-batch", type=int, default=16)
     parser.add_argument("--lm-repeats", type=int, default=1)

@@ -115,6 +115,9 @@ def evolve_config(
         model = replace(model, model=configuration.model)
     if args.max_new_tokens is not None:
         model = replace(model, max_new_tokens=args.max_new_tokens)
+    if args.temperature is not None:
+        model = replace(model, temperature=args.temperature)
+    model = replace(model, engine=args.engine, device=args.device)
     return EvolveConfig(
         seed=seed,
         seed_programs=(load_seed_program(args.seed_program),),
@@ -294,6 +297,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed-program", default="square")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-new-tokens", type=int, default=None)
+    parser.add_argument("--temperature", type=float, default=None, help="default: the library's")
+    parser.add_argument("--engine", choices=("auto", "llamacpp", "transformers"), default="auto")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument(
         "--training-evaluations",
         type=int,

@@ -121,7 +121,8 @@ EVOLVE_OPTIONS = OptionTable(
         "model.engine",
         "--engine",
         type=click.Choice(ENGINE_OPTIONS),
-        help="In-process engine; auto: llama.cpp for GGUF models when installed, else transformers.",
+        help="In-process engine; auto: transformers on CPUs with native bfloat16, else llama.cpp "
+        "for GGUF models when installed.",
     ),
     option("model.device", "--device", type=click.Choice(DEVICE_OPTIONS)),
     option("model.dtype", "--dtype", type=click.Choice(DTYPE_OPTIONS)),
@@ -130,7 +131,8 @@ EVOLVE_OPTIONS = OptionTable(
         "--endpoint",
         metavar="URL",
         default_text="none: the model runs in process",
-        help="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.",
+        help="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1; "
+        "several servers of one model, comma-separated (a batch is split among them).",
     ),
     option(
         "model.api_key_env",

@@ -37,8 +37,8 @@ DtypeOption = Literal["auto", "float32", "bfloat16", "float16"]
 DEVICE_OPTIONS: tuple[DeviceOption, ...] = ("auto", "cpu", "cuda")
 DTYPE_OPTIONS: tuple[DtypeOption, ...] = ("auto", "float32", "bfloat16", "float16")
 # Which in-process engine runs the model. `auto`: llama.cpp for a GGUF model
-# (the embedded one) when llama-cpp-python is installed, else transformers;
-# docs/benchmarks.md has the measurement behind that choice.
+# (the embedded one) on a CPU without native bfloat16 when llama-cpp-python is
+# installed, else transformers; docs/benchmarks.md has the measurement.
 EngineOption = Literal["auto", "llamacpp", "transformers"]
 ENGINE_OPTIONS: tuple[EngineOption, ...] = ("auto", "llamacpp", "transformers")
 # The environment variable an endpoint's API key is read from by default.
@@ -72,6 +72,9 @@ class CompletionStop(StrEnum):
     # The prompt did not fit the model's context, even with crossover parents
     # dropped: nothing was generated and the child is an empty body.
     CONTEXT_OVERFLOW = "context_overflow"
+    # On a Ray cluster, every generator actor given the prompt was lost: no
+    # text came back, and the child is recorded `crashed` without running.
+    GENERATOR_LOST = "generator_lost"
 
 
 class StopReason(StrEnum):
@@ -171,6 +174,10 @@ class ModelConfig:
     the served model's name, asked `concurrency` requests at a time. The
     API key is never part of the config: it is read from the environment
     variable `api_key_env` (None: OPENAI_API_KEY, if set).
+
+    `endpoint` may name several servers of the same model, comma-separated:
+    a batch is split among them (each asked `concurrency` at a time), and
+    on Ray generator actor i talks to server i mod n.
     """
 
     model: str = EMBEDDED_MODEL
@@ -184,6 +191,12 @@ class ModelConfig:
     temperature: float = 0.8
     top_p: float = 0.95
     max_new_tokens: int = 256
+
+    def endpoint_urls(self) -> tuple[str, ...]:
+        """The base URLs `endpoint` names, in order; () for a model in process."""
+        if self.endpoint is None:
+            return ()
+        return tuple(url.strip() for url in self.endpoint.split(","))
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,22 @@
 """Faults on Ray: a killed evaluator actor costs only its in-flight work
 (redone elsewhere, counted as a lost actor, shown by `show`); a driver
-killed with -9 resumes on Ray with nothing lost or duplicated; a cluster
-that cannot be reached or cannot hold the actors is a one-line error."""
+killed with -9 resumes on Ray with nothing lost or duplicated; a slice of
+prompts whose generator actors keep dying is recorded `crashed` and the run
+goes on; a cluster that cannot be reached or cannot hold the actors is a
+one-line error."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 from pathlib import Path
 
 import pytest
 from openelm.distributed import ClusterError, RayOptions
+from openelm.distributed.generators import MAX_SLICE_ATTEMPTS, GeneratorActor, RayCompleter
 from openelm.evolve import ProgressReport, start_run
+from openelm.llm.completion import Completion
 from openelm.store import RunStore
 
 from tests.distributed.conftest import actor_pids, small_config
@@ -157,3 +162,59 @@ class _Hog:
 
     def ping(self) -> bool:
         return True
+
+
+DIE_FILE_ENV = "OPENELM_TEST_DIE_FILE"
+
+
+class DyingGeneratorActor(GeneratorActor):
+    """A generator actor whose process dies on the batch's first slice
+    whenever the file named by $OPENELM_TEST_DIE_FILE exists."""
+
+    def complete(self, prompts: list[str], seed: int, first_index: int) -> list[Completion]:
+        if first_index == 0 and Path(os.environ[DIE_FILE_ENV]).exists():
+            os._exit(1)
+        return super().complete(prompts, seed, first_index)
+
+
+def test_a_slice_whose_generators_keep_dying_is_recorded_crashed(
+    ray_address: str, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openelm.distributed import backends
+
+    die_file = tmp_path / "die"
+    monkeypatch.setattr(
+        backends, "RayCompleter", functools.partial(RayCompleter, actor_type=DyingGeneratorActor)
+    )
+    monkeypatch.setattr(
+        backends,
+        "generator_env_vars",
+        lambda model, environ: {DIE_FILE_ENV: str(die_file)},
+    )
+
+    def kill_iteration_3(report: ProgressReport) -> None:
+        # Iteration i+1 is written before iteration i commits: the file is
+        # there exactly while iteration 3's prompts go out.
+        if report.metrics.iteration == 1:
+            die_file.touch()
+        elif report.metrics.iteration == 2:
+            die_file.unlink()
+
+    config = small_config(operator="prompt", iterations=4, batch_size=5, model=str(tiny_model_dir))
+    start_run(
+        config,
+        tmp_path / "run",
+        on_iteration=kill_iteration_3,
+        ray=RayOptions(evaluators=1, generators=2),
+    )
+    assert assert_store_consistent(tmp_path / "run") == 4
+    with RunStore.open(tmp_path / "run", read_only=True) as store:
+        programs = store.programs()
+        lost = sum(m.lost_actors for m in store.iteration_metrics())
+    crashed = [p for p in programs if p.status == "crashed"]
+    # The first slice of iteration 3 (2 of its 5 children): its actor died
+    # MAX_SLICE_ATTEMPTS times; nothing else was lost.
+    assert [(p.iteration, p.stopped) for p in crashed] == [(3, "generator_lost")] * 2
+    assert all("generator actor" in (p.error or "") for p in crashed)
+    assert lost == MAX_SLICE_ATTEMPTS
+    assert {p.iteration for p in programs if p.status != "crashed"} >= {1, 2, 3, 4}

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from openelm.evolve import ResumeConflictError, resume_run, start_run
 from openelm.evolve.config import ModelConfig
-from openelm.llm.completion import StopReason
+from openelm.llm.completion import CompletionError, StopReason
 from openelm.llm.embedded import find_embedded_gguf
 from openelm.llm.endpoint import (
     EndpointCompleter,
     EndpointSettings,
     body_from_chat_reply,
+    connect_endpoints,
 )
 from openelm.records import ProgramStatus
 from openelm.sandbox import SandboxPool
@@ -286,6 +287,43 @@ def test_startup_errors_are_one_line_and_exit_2(
     assert line.startswith("error: --api-key-env: ")
     line = evolve("--endpoint", url, "--engine", "transformers")
     assert line.startswith("error: --engine: ") and "--endpoint" in line
+    line = evolve("--endpoint", f"{url},{url}", "--model", SERVED_NAME, key=CANARY)
+    assert line == "error: --endpoint: the same endpoint URL is named twice"
+    unreachable = f"http://127.0.0.1:{free_port()}/v1"
+    line = evolve("--endpoint", f"{url},{unreachable}", "--model", SERVED_NAME, key=CANARY)
+    assert line.startswith(f"error: --endpoint: cannot reach the endpoint {unreachable}")
+
+
+def test_a_batch_is_split_among_several_servers_of_one_model(
+    gguf: Path,
+    keyed_server: LlamaServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    with LlamaServer(gguf, tmp_path, api_key=CANARY) as second:
+        urls = f"{keyed_server.url},{second.url}"
+        config = replace(
+            make_config(operator="prompt", iterations=1, batch_size=4),
+            model=endpoint_config(keyed_server, endpoint=urls, max_new_tokens=48),
+        )
+        start_run(config, tmp_path / "run")
+        with RunStore.open(tmp_path / "run", read_only=True) as store:
+            assert store.model_identity is not None
+            assert store.model_identity["path"] == urls
+            written = [p for p in store.programs() if p.iteration == 1]
+        assert len(written) == 4 and all(p.completion_tokens > 0 for p in written)
+        # The second half of a batch goes to the second server: without it,
+        # the batch fails naming that server.
+        pool = connect_endpoints(
+            [settings(keyed_server, max_retries=0), settings(second, max_retries=0)]
+        )
+        second.stop()
+        with pytest.raises(CompletionError, match=f"the endpoint {second.url} failed"):
+            pool.complete([PROMPT] * 4, seed=1)
+        # The first half alone is still the first server's.
+        assert len(pool.complete([PROMPT], seed=1)) == 1
+        pool.close()
 
 
 def test_resume_with_another_served_model_is_refused(

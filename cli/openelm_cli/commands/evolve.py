@@ -67,6 +67,8 @@ def evolve_command(
       openelm evolve --resume runs/20250101-120000 --iterations 100
       openelm evolve --mutation random --ray --ray-evaluators 2
       openelm evolve --ray ray://head:10001 --ray-generators 4 --evaluations 1024000
+      openelm evolve --ray --ray-generators 2 --model smollm2 \
+          --endpoint http://127.0.0.1:8080/v1,http://127.0.0.1:8081/v1
       openelm evolve --resume runs/20250101-120000 --ray auto
     """
     # transformers' weight-loading bars would scribble over the live view.

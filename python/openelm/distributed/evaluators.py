@@ -15,23 +15,20 @@ from __future__ import annotations
 
 import math
 import os
-import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from openelm._sodarace import SimConfig
-from openelm.distributed.cluster import ClusterError
-from openelm.distributed.remote import actor_lost_errors, end_actors, get_result
+from openelm.distributed.actors import ActorGroup, Member
+from openelm.distributed.remote import actor_lost_errors, get_result
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
 from openelm.sandbox.results import crashed
 
 # A chunk whose actor died this many times is recorded `crashed`.
 MAX_CHUNK_ATTEMPTS = 3
-# Replacements for lost actors, per actor asked for, before giving up.
-MAX_REPLACEMENTS_PER_ACTOR = 3
 # How long actors may take to start (imports, a pool's workers) before the
 # cluster is taken to be unable to place them.
 START_TIMEOUT_S = 120.0
@@ -93,13 +90,6 @@ class EvaluatorActor:
         return os.getpid()
 
 
-@dataclass(eq=False)
-class _Actor:
-    handle: Any
-    started: bool = False
-    holding: list[int] = field(default_factory=list)  # chunk ids in flight
-
-
 @dataclass(frozen=True)
 class _Chunk:
     start: int
@@ -128,30 +118,22 @@ class RayEvaluatorPool:
 
         self.count = count
         self.workers_per_actor = workers_per_actor
-        self.lost_actors = 0
         self._on_warning = on_warning or (lambda _: None)
         self._warned: set[str] = set()
-        self._replacements_left = MAX_REPLACEMENTS_PER_ACTOR * count
-        self._actor_class = ray.remote(EvaluatorActor).options(
+        actor_class = ray.remote(EvaluatorActor).options(
             num_cpus=workers_per_actor, max_restarts=0, max_task_retries=0
         )
-        self._arguments = (
-            workers_per_actor,
-            timeout_s,
-            sim.to_dict(),
-            allow_unsandboxed,
-            secret_names,
+        arguments = (workers_per_actor, timeout_s, sim.to_dict(), allow_unsandboxed, secret_names)
+        self._group = ActorGroup(
+            "evaluator",
+            actor_class,
+            lambda _: arguments,
+            count=count,
+            resources=f"{workers_per_actor} CPU(s)",
+            start_timeout_s=START_TIMEOUT_S,
+            on_started=self._pass_on_warnings,
         )
-        self._actors: list[_Actor] = []
-        self._starting: dict[Any, _Actor] = {}
-        self._closed = False
-        try:
-            for _ in range(count):
-                self._launch()
-            self._wait_started(count)
-        except BaseException:
-            self.close()
-            raise
+        self._group.start()
 
     def __enter__(self) -> RayEvaluatorPool:
         return self
@@ -160,13 +142,17 @@ class RayEvaluatorPool:
         self.close()
 
     @property
+    def lost_actors(self) -> int:
+        return self._group.lost
+
+    @property
     def size(self) -> int:
         """Sandbox worker processes over all live actors."""
-        return self.workers_per_actor * sum(actor.started for actor in self._actors)
+        return self.workers_per_actor * len(self._group.live())
 
     def actors(self) -> list[Any]:
         """Handles of the live, started actors (for checks and tests)."""
-        return [actor.handle for actor in self._actors if actor.started]
+        return [member.handle for member in self._group.live()]
 
     def evaluate(self, sources: Sequence[str | bytes]) -> list[EvalResult]:
         """One result per source, in order, whichever actors ran them."""
@@ -175,34 +161,17 @@ class RayEvaluatorPool:
         results: list[EvalResult | None] = [None] * len(texts)
         attempts = [0] * len(chunks)
         pending = deque(range(len(chunks)))
-        inflight: dict[Any, tuple[_Actor, int]] = {}
+        inflight: dict[Any, tuple[Member, int]] = {}
         while pending or inflight:
             self._dispatch(chunks, pending, inflight)
-            waiting = list(inflight) + list(self._starting)
-            if not waiting:
-                raise ClusterError(
-                    f"every evaluator actor was lost ({self.lost_actors} in all) and none could be "
-                    "replaced; committed iterations are saved, resume when the cluster is back"
-                )
-            # In-flight chunks end by themselves (each genome has its
-            # watchdog; Ray reports a dead actor or node); only actors that
-            # never start could keep us waiting.
-            ready, _ = _wait(waiting, None if inflight else START_TIMEOUT_S)
-            if not ready:
-                raise ClusterError(
-                    f"no evaluator actor started within {START_TIMEOUT_S:g} s to replace the "
-                    "lost ones (is the cluster out of CPUs?)"
-                )
-            for ref in ready:
-                if ref in self._starting:
-                    self._on_started(ref)
-                    continue
-                actor, chunk_id = inflight.pop(ref)
-                actor.holding.remove(chunk_id)
+            # In-flight chunks end by themselves: each genome has its watchdog.
+            for ref in self._group.wait(list(inflight)):
+                member, chunk_id = inflight.pop(ref)
+                member.holding.remove(chunk_id)
                 try:
                     chunk_results = get_result(ref)
                 except actor_lost_errors() as error:
-                    self._lose(actor)
+                    self._group.lose(member)
                     attempts[chunk_id] += 1
                     if attempts[chunk_id] < MAX_CHUNK_ATTEMPTS:
                         pending.appendleft(chunk_id)
@@ -216,61 +185,19 @@ class RayEvaluatorPool:
 
     def close(self) -> None:
         """Ends every actor (its pool's workers exit on end of input)."""
-        if self._closed:
-            return
-        self._closed = True
-        end_actors([actor.handle for actor in self._actors])
-        self._actors = []
-        self._starting = {}
+        self._group.close()
 
-    # -- actors -------------------------------------------------------------
-
-    def _launch(self) -> None:
-        actor = _Actor(self._actor_class.remote(*self._arguments))
-        self._actors.append(actor)
-        self._starting[actor.handle.start.remote()] = actor
-
-    def _wait_started(self, count: int) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while self._starting:
-            ready, _ = _wait(list(self._starting), max(0.0, deadline - time.monotonic()))
-            if not ready:
-                raise ClusterError(
-                    f"the cluster did not start {count} evaluator actor(s) of "
-                    f"{self.workers_per_actor} CPU(s) each within {START_TIMEOUT_S:g} s"
-                )
-            for ref in ready:
-                self._on_started(ref)
-        if not any(actor.started for actor in self._actors):
-            raise ClusterError("no evaluator actor could start")
-
-    def _on_started(self, ref: Any) -> None:
-        actor = self._starting.pop(ref)
-        try:
-            messages = get_result(ref)
-        except actor_lost_errors():
-            self._lose(actor)
-            return
-        actor.started = True
+    def _pass_on_warnings(self, messages: list[str]) -> None:
+        """An actor started: its pool's warnings, each told once."""
         for message in messages:
             if message not in self._warned:
                 self._warned.add(message)
                 self._on_warning(message)
 
-    def _lose(self, actor: _Actor) -> None:
-        """Counts and drops a dead actor, and starts another in its place."""
-        if actor not in self._actors:
-            return
-        self.lost_actors += 1
-        self._actors.remove(actor)
-        if self._replacements_left > 0 and not self._closed:
-            self._replacements_left -= 1
-            self._launch()
-
     # -- chunks -------------------------------------------------------------
 
     def _chunks(self, sources: list[str]) -> list[_Chunk]:
-        live = max(1, len(self._actors))
+        live = max(1, len(self._group.live()))
         # Several chunks per actor so that the last ones balance the load,
         # each big enough to keep an actor's workers busy.
         size = math.ceil(len(sources) / (live * CHUNKS_PER_ACTOR * 2))
@@ -280,14 +207,14 @@ class RayEvaluatorPool:
         ]
 
     def _dispatch(
-        self, chunks: list[_Chunk], pending: deque[int], inflight: dict[Any, tuple[_Actor, int]]
+        self, chunks: list[_Chunk], pending: deque[int], inflight: dict[Any, tuple[Member, int]]
     ) -> None:
-        for actor in sorted(self._actors, key=lambda a: len(a.holding)):
-            while pending and actor.started and len(actor.holding) < CHUNKS_PER_ACTOR:
+        for member in sorted(self._group.live(), key=lambda m: len(m.holding)):
+            while pending and len(member.holding) < CHUNKS_PER_ACTOR:
                 chunk_id = pending.popleft()
-                actor.holding.append(chunk_id)
-                inflight[actor.handle.evaluate.remote(chunks[chunk_id].sources)] = (
-                    actor,
+                member.holding.append(chunk_id)
+                inflight[member.handle.evaluate.remote(chunks[chunk_id].sources)] = (
+                    member,
                     chunk_id,
                 )
 
@@ -301,10 +228,3 @@ class RayEvaluatorPool:
         reason = f"evaluator actor lost {attempts} times ({type(error).__name__})"
         for offset in range(len(chunk.sources)):
             results[chunk.start + offset] = crashed(reason)
-
-
-def _wait(refs: list[Any], timeout_s: float | None) -> tuple[list[Any], list[Any]]:
-    import ray
-
-    ready, rest = ray.wait(refs, num_returns=1, timeout=timeout_s)
-    return list(ready), list(rest)

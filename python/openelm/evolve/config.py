@@ -278,9 +278,13 @@ def _validate_endpoint(model: ModelConfig) -> None:
     # only an endpoint needs the URL parser.
     from openelm.llm.endpoint import endpoint_url_problem
 
-    problem = endpoint_url_problem(model.endpoint or "")
-    if problem is not None:
-        raise EvolveConfigError("model.endpoint", problem)
+    urls = model.endpoint_urls()
+    for url in urls:
+        problem = endpoint_url_problem(url)
+        if problem is not None:
+            raise EvolveConfigError("model.endpoint", problem)
+    if len(set(urls)) < len(urls):
+        raise EvolveConfigError("model.endpoint", "the same endpoint URL is named twice")
     if model.engine != "auto":
         raise EvolveConfigError(
             "model.engine",

@@ -54,11 +54,11 @@ def load_completer(config: ModelConfig, on_note: NoteCallback | None = None) -> 
     `on_note` hears what was chosen and why."""
     note = on_note or (lambda _: None)
     if config.endpoint is not None:
-        from openelm.llm.endpoint import EndpointCompleter, EndpointSettings
+        from openelm.llm.endpoint import EndpointSettings, connect_endpoints
 
-        return EndpointCompleter(
+        settings = [
             EndpointSettings(
-                base_url=config.endpoint,
+                base_url=url,
                 model=config.model,
                 api_key_env=config.api_key_env,
                 concurrency=config.concurrency,
@@ -66,9 +66,10 @@ def load_completer(config: ModelConfig, on_note: NoteCallback | None = None) -> 
                 max_new_tokens=config.max_new_tokens,
                 temperature=config.temperature,
                 top_p=config.top_p,
-            ),
-            on_note=note,
-        )
+            )
+            for url in config.endpoint_urls()
+        ]
+        return connect_endpoints(settings, on_note=note)
     from openelm.llm.llamacpp import choose_engine
 
     engine, reason = choose_engine(config.model, config.engine, config.device)

@@ -57,8 +57,9 @@ from openelm.evolve.operators import Child
 from openelm.evolve.scheduler import SEED_OPERATOR, Scheduler
 from openelm.evolve.seed_programs import DEFAULT_SEED_PROGRAM, load_seed_program
 from openelm.llm.completion import CompletionError
-from openelm.records import DEFAULT_MIX_WEIGHTS, Funnel, IterationMetrics
+from openelm.records import DEFAULT_MIX_WEIGHTS, CompletionStop, Funnel, IterationMetrics
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
+from openelm.sandbox.results import crashed
 from openelm.store import DB_NAME, RunStore, RunStoreError
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
 
 # The parts of a model identity that say which weights produced the programs.
 MODEL_IDENTITY_KEYS = ("name", "source", "revision")
+LOST_GENERATOR_REASON = "no completion: every generator actor given its prompt was lost"
 
 
 class RunError(OpenelmError):
@@ -430,10 +432,9 @@ class _Driver:
             return RunOutcome(self.store.run_dir, "interrupted", last)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openelm-evaluate") as executor:
             while True:
-                sources = [child.source for child in batch.children]
-                evaluation = executor.submit(_timed_evaluate, self.pool, sources)
+                evaluation = executor.submit(_timed_evaluate, self.pool, batch.children)
                 snapshot = self.archive.snapshot()
-                evaluations_after = evaluations + len(sources)
+                evaluations_after = evaluations + len(batch.children)
                 next_size = self._batch_size(evaluations_after)
                 following: GeneratedBatch | None = None
                 failure: CompletionError | None = None
@@ -574,7 +575,19 @@ def _stopped_by(error: CompletionError, run_dir: Path, committed: int) -> Comple
     )
 
 
-def _timed_evaluate(pool: Evaluator, sources: list[str]) -> tuple[list[EvalResult], float]:
+def _timed_evaluate(pool: Evaluator, children: Sequence[Child]) -> tuple[list[EvalResult], float]:
+    """The children's results and the seconds they took. A child whose
+    generator actors were all lost has no text to run: it is `crashed`."""
     started = time.perf_counter()
-    results = pool.evaluate(sources)
+    runnable = [
+        index
+        for index, child in enumerate(children)
+        if child.stopped is not CompletionStop.GENERATOR_LOST
+    ]
+    ran = iter(pool.evaluate([children[index].source for index in runnable]))
+    kept = set(runnable)
+    results = [
+        next(ran) if index in kept else crashed(LOST_GENERATOR_REASON)
+        for index in range(len(children))
+    ]
     return results, time.perf_counter() - started

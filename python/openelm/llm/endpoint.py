@@ -6,6 +6,7 @@ This module owns everything between a batch of prompts and the server:
 - the start-up check: the server answers, takes the API key, serves the
   model, and speaks `/completions` (or, lacking it, `/chat/completions`);
   each failure is one `EndpointError` line;
+- several servers of one model (`EndpointPool`): a batch split among them;
 - the requests: `concurrency` at a time over one httpx client, each with a
   timeout, retried with exponential backoff (and the server's Retry-After)
   on connection failures, 408, 409, 429 and 5xx;
@@ -402,6 +403,75 @@ class EndpointCompleter:
             + (f": {message}" if message else "")
             + f"); the key is read from {source}",
         )
+
+
+# What must agree between servers of one run: the model they serve, what
+# pins its weights, the API used and the server's version.
+_SHARED_IDENTITY_KEYS = ("name", "revision", "api", "server_version")
+
+
+class EndpointPool:
+    """A `Completer` over several servers of the same model: each batch is
+    cut into one contiguous slice per server, and the slices are asked at
+    once. Prompt i is seeded from (seed, i) whichever server answers it, so
+    the batch reads as one server's would (if their sampling is the same)."""
+
+    def __init__(self, completers: Sequence[EndpointCompleter]) -> None:
+        self._completers = list(completers)
+        first = self._completers[0].identity
+        for completer in self._completers[1:]:
+            differing = [
+                key for key in _SHARED_IDENTITY_KEYS if completer.identity[key] != first[key]
+            ]
+            if differing:
+                raise EndpointError(
+                    "model.endpoint",
+                    f"the endpoints {first['path']} and {completer.url} serve different models "
+                    f"(their {', '.join(differing)} differ)",
+                )
+        self.identity = {**first, "path": ",".join(c.url for c in self._completers)}
+
+    def close(self) -> None:
+        for completer in self._completers:
+            completer.close()
+
+    def complete(
+        self, prompts: Sequence[str], *, seed: int, first_index: int = 0
+    ) -> list[Completion]:
+        """As `EndpointCompleter.complete`, spread over the servers."""
+        if not prompts:
+            return []
+        parts = min(len(prompts), len(self._completers))
+        bounds = [round(part * len(prompts) / parts) for part in range(parts + 1)]
+        with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="openelm-servers") as pool:
+            futures = [
+                pool.submit(
+                    completer.complete,
+                    prompts[bounds[part] : bounds[part + 1]],
+                    seed=seed,
+                    first_index=first_index + bounds[part],
+                )
+                for part, completer in enumerate(self._completers[:parts])
+            ]
+            return [completion for future in futures for completion in future.result()]
+
+
+def connect_endpoints(
+    settings: Sequence[EndpointSettings], *, on_note: Callable[[str], None] | None = None
+) -> EndpointCompleter | EndpointPool:
+    """The backend for one server, or for several of the same model; each
+    is checked at start-up (EndpointError names the one at fault)."""
+    completers: list[EndpointCompleter] = []
+    try:
+        for one in settings:
+            completers.append(EndpointCompleter(one, on_note=on_note))
+        if len(completers) == 1:
+            return completers[0]
+        return EndpointPool(completers)
+    except BaseException:
+        for completer in completers:
+            completer.close()
+        raise
 
 
 def body_from_chat_reply(reply: str) -> str:

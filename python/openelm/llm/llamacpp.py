@@ -89,8 +89,10 @@ def gguf_file_of(spec: str) -> Path | None:
 
 def choose_engine(spec: str, engine: str, device: str) -> tuple[str, str]:
     """(engine to run `spec` on, why). `auto` takes llama.cpp for a GGUF model
-    on the CPU when llama-cpp-python is installed: it measured fastest at
-    every batch (docs/benchmarks.md); transformers otherwise."""
+    on a CPU without native bfloat16 when llama-cpp-python is installed, and
+    transformers otherwise: on a CPU with native bfloat16 the transformers
+    engine measured faster than llama.cpp's Q4_1 at every batch and workload,
+    with as many valid children (docs/benchmarks.md, 2026-12-04)."""
     gguf = gguf_file_of(spec)
     if engine == "llamacpp":
         if gguf is None:
@@ -118,7 +120,15 @@ def choose_engine(spec: str, engine: str, device: str) -> tuple[str, str]:
             "transformers",
             "llama-cpp-python is not installed (the faster llama.cpp engine needs it)",
         )
-    return "llamacpp", "a GGUF model on the CPU"
+    # Imported here: it loads torch, which a llama.cpp-only run never needs.
+    from openelm.llm.transformers_compat import cpu_has_native_bfloat16
+
+    if cpu_has_native_bfloat16():
+        return (
+            "transformers",
+            "this CPU has native bfloat16, where the transformers engine is faster",
+        )
+    return "llamacpp", "a GGUF model on a CPU without native bfloat16"
 
 
 def load_llamacpp_engine(spec: str, **options: Any) -> LlamaCppEngine:
