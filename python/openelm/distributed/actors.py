@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from openelm.distributed.cluster import ClusterError
 from openelm.distributed.remote import actor_lost_errors, end_actors, get_result
@@ -155,6 +155,32 @@ class ActorGroup:
         member = Member(self._actor_class.remote(*self._arguments(slot)), slot)
         self._members.append(member)
         self._starting[member.handle.start.remote()] = member
+
+
+class GroupOwner:
+    """What the evaluator pool and the generator completer share as owners
+    of one `ActorGroup`: a context manager ending the actors, the count of
+    lost ones, and the live actors' handles."""
+
+    _group: ActorGroup
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def lost_actors(self) -> int:
+        return self._group.lost
+
+    def actors(self) -> list[Any]:
+        """Handles of the live, started actors (for checks and tests)."""
+        return [member.handle for member in self._group.live()]
+
+    def close(self) -> None:
+        """Ends every actor and waits (bounded) until they are gone."""
+        self._group.close()
 
 
 def _wait(refs: list[Any], timeout_s: float | None) -> list[Any]:

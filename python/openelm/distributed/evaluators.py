@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openelm._sodarace import SimConfig
-from openelm.distributed.actors import ActorGroup, Member
+from openelm.distributed.actors import ActorGroup, GroupOwner, Member
 from openelm.distributed.remote import actor_lost_errors, get_result
 from openelm.sandbox import EvalResult, SandboxPool, SandboxWarning
 from openelm.sandbox.results import crashed
@@ -96,7 +96,7 @@ class _Chunk:
     sources: list[str]
 
 
-class RayEvaluatorPool:
+class RayEvaluatorPool(GroupOwner):
     """The driver's side of the evaluator actors; `evaluate` as in SandboxPool.
 
     `count` actors, each with a pool of `workers_per_actor` processes and
@@ -135,24 +135,10 @@ class RayEvaluatorPool:
         )
         self._group.start()
 
-    def __enter__(self) -> RayEvaluatorPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def lost_actors(self) -> int:
-        return self._group.lost
-
     @property
     def size(self) -> int:
         """Sandbox worker processes over all live actors."""
         return self.workers_per_actor * len(self._group.live())
-
-    def actors(self) -> list[Any]:
-        """Handles of the live, started actors (for checks and tests)."""
-        return [member.handle for member in self._group.live()]
 
     def evaluate(self, sources: Sequence[str | bytes]) -> list[EvalResult]:
         """One result per source, in order, whichever actors ran them."""
@@ -182,10 +168,6 @@ class RayEvaluatorPool:
                 results[chunk.start : chunk.start + len(chunk.sources)] = chunk_results
         assert all(result is not None for result in results)
         return [result for result in results if result is not None]
-
-    def close(self) -> None:
-        """Ends every actor (its pool's workers exit on end of input)."""
-        self._group.close()
 
     def _pass_on_warnings(self, messages: list[str]) -> None:
         """An actor started: its pool's warnings, each told once."""

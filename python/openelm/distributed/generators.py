@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from openelm.distributed.actors import ActorGroup, Member
+from openelm.distributed.actors import ActorGroup, GroupOwner, Member
 from openelm.distributed.cluster import ClusterError
 from openelm.distributed.remote import actor_lost_errors, get_result
 from openelm.evolve import generation
@@ -77,7 +77,7 @@ class GeneratorActor:
         return dict(os.environ)
 
 
-class RayCompleter:
+class RayCompleter(GroupOwner):
     """A `Completer` whose completions are written by generator actors.
 
     `count` actors, each reserving one GPU when `gpu` and `cpus` CPUs (0 for
@@ -122,20 +122,6 @@ class RayCompleter:
         )
         self._group.start()
 
-    def __enter__(self) -> RayCompleter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def lost_actors(self) -> int:
-        return self._group.lost
-
-    def actors(self) -> list[Any]:
-        """Handles of the live, started actors (for checks and tests)."""
-        return [member.handle for member in self._group.live()]
-
     def complete(self, prompts: Sequence[str], *, seed: int) -> list[Completion]:
         """One completion per prompt, in order, as one backend would write them."""
         prompts = list(prompts)
@@ -170,9 +156,6 @@ class RayCompleter:
                         start, end = slices[index]
                         written[index] = [LOST_COMPLETION] * (end - start)
         return [completion for part in written if part is not None for completion in part]
-
-    def close(self) -> None:
-        self._group.close()
 
     def _check_identity(self, started: tuple[dict[str, str], bool]) -> None:
         """Every actor must have loaded the same model as the first (on
