@@ -13,6 +13,7 @@ range as a band.
     .venv/bin/python bench/science.py --only random --only prompt --budget 256
     .venv/bin/python bench/science.py --only random --time-limit 600  # equal wall-clock instead
     .venv/bin/python bench/science.py --only prompt --model runs/ft-model   # a fine-tuned model
+    .venv/bin/python bench/science.py --combine a/science.json b/science.json  # one table, one plot
 
 A configuration is `OPERATOR` or `OPERATOR@MODEL` (`--only prompt@DIR`); a
 mix with its own weights is `mix:random=0.5,target=0.5` (`mix` alone takes
@@ -310,6 +311,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep each run's store under this directory"
     )
+    parser.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="JSON",
+        help="run nothing: merge earlier science.json files into one table and plot",
+    )
     args = parser.parse_args(argv)
     if args.budget < 1:
         parser.error("--budget must be at least 1")
@@ -318,8 +327,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def combine(paths: list[Path], out: Path) -> int:
+    """One table and one plot from several runs of the bench (e.g. one
+    configuration per invocation, so that a long grid keeps what it finished)."""
+    loaded = [json.loads(path.read_text()) for path in paths]
+    rows = [row for result in loaded for row in result["rows"]]
+    titles = list(dict.fromkeys(result["title"] for result in loaded))
+    write_results(rows, " | ".join(titles), out)
+    return 0
+
+
+def write_results(rows: list[dict[str, Any]], title: str, out: Path) -> None:
+    print(f"\n{title}; median (min–max) over run seeds\n")
+    print(markdown_table(rows))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "science.json").write_text(json.dumps({"title": title, "rows": rows}, indent=2))
+    plot(rows, out / "niches.png", title)
+    print(f"\nwrote {out / 'science.json'} and {out / 'niches.png'}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.combine:
+        return combine(args.combine, args.out)
     configurations = [Configuration.parse(text) for text in (args.only or OPERATORS)]
     configurations += [Configuration("prompt", model) for model in args.model]
     rows = []
@@ -340,12 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.seed_program} seed, {budget}, batch {args.batch_size}, run seeds "
         f"{' '.join(map(str, args.seeds))}; {cpu_model()}, {len(os.sched_getaffinity(0))} cores"
     )
-    print(f"\n{title}; median (min–max) over run seeds\n")
-    print(markdown_table(rows))
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "science.json").write_text(json.dumps({"title": title, "rows": rows}, indent=2))
-    plot(rows, args.out / "niches.png", title)
-    print(f"\nwrote {args.out / 'science.json'} and {args.out / 'niches.png'}", file=sys.stderr)
+    write_results(rows, title, args.out)
     return 0
 
 

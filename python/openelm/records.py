@@ -127,11 +127,12 @@ class ArchiveConfig:
         return self.bins[0] * self.bins[1] * self.bins[2]
 
 
-# `--mutation mix` without `--mix`: the mix docs/science.md measured best.
+# `--mutation mix` without `--mix`: of the mixes docs/science.md measured,
+# the one that filled the most niches at equal evaluations (69 against 55 for
+# random .5 / target .25 / prompt .25).
 DEFAULT_MIX_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("random", 0.5),
+    ("random", 0.75),
     ("target", 0.25),
-    ("prompt", 0.25),
 )
 
 
