@@ -12,12 +12,14 @@ range as a band.
     .venv/bin/python bench/science.py                               # every operator, 512 evaluations
     .venv/bin/python bench/science.py --only random --only prompt --budget 256
     .venv/bin/python bench/science.py --only random --time-limit 600  # equal wall-clock instead
+    .venv/bin/python bench/science.py --only random --only target+hybrid=200 --time-limit 600
     .venv/bin/python bench/science.py --only prompt --model runs/ft-model   # a fine-tuned model
     .venv/bin/python bench/science.py --combine a/science.json b/science.json  # one table, one plot
 
 A configuration is `OPERATOR` or `OPERATOR@MODEL` (`--only prompt@DIR`); a
 mix with its own weights is `mix:random=0.5,target=0.5` (`mix` alone takes
-the library's default weights). `--keep DIR` keeps every run's store.
+the library's default weights); `target+hybrid=200` is a hybrid (`evolve
+--hybrid 200`). `--keep DIR` keeps every run's store.
 When a fine-tuned model is compared, its training runs must use other seeds
 than `--seeds`: pass `--training-evaluations N` to print the evaluations
 spent making its data next to its row.
@@ -63,22 +65,26 @@ class Configuration:
     operator: str
     model: str | None  # None: the default model
     mix_weights: tuple[tuple[str, float], ...] = ()  # () with `mix`: the default weights
+    hybrid: int = 0  # random iterations per model batch (`--hybrid N`); 0: no hybrid
 
     @classmethod
     def parse(cls, text: str) -> Configuration:
         spec, _, model = text.partition("@")
+        spec, _, hybrid = spec.partition("+hybrid=")
         operator, _, weights = spec.partition(":")
         mix = tuple(
             (name, float(weight))
             for name, _, weight in (pair.partition("=") for pair in weights.split(",") if pair)
         )
-        return cls(operator, model or None, mix)
+        return cls(operator, model or None, mix, int(hybrid or 0))
 
     @property
     def label(self) -> str:
         label = self.operator
         if self.mix_weights:
             label += ":" + ",".join(f"{name}={weight:g}" for name, weight in self.mix_weights)
+        if self.hybrid:
+            label += f"+hybrid={self.hybrid}"
         return label if self.model is None else f"{label}@{Path(self.model).name}"
 
 
@@ -124,7 +130,9 @@ def evolve_config(
         seed_programs=(load_seed_program(args.seed_program),),
         batch_size=args.batch_size,
         mutation=MutationConfig(
-            operator=configuration.operator, mix_weights=configuration.mix_weights
+            operator=configuration.operator,
+            mix_weights=configuration.mix_weights,
+            hybrid_random_iterations=configuration.hybrid,
         ),
         model=model,
         budget=budget,

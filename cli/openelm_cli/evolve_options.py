@@ -64,6 +64,15 @@ EVOLVE_OPTIONS = OptionTable(
         type=int,
         help="Parents per crossover prompt.",
     ),
+    option(
+        "mutation.hybrid_random_iterations",
+        "--hybrid",
+        type=int,
+        metavar="N",
+        default_text="0: no hybrid",
+        help="While the model writes a batch, run N iterations of `random` children on the "
+        "free cores; the model's batch is every (N+1)th iteration (docs/science.md).",
+    ),
     option("batch_size", "--batch-size", type=int, help="Children per iteration."),
     option(
         "budget.iterations",

@@ -143,11 +143,19 @@ class MutationConfig:
     `operator` is one operator name or `mix`; with `mix`, `mix_weights`
     holds (operator, weight) pairs, weights summing to 1 (none given:
     `DEFAULT_MIX_WEIGHTS`).
+
+    `hybrid_random_iterations` > 0 makes the run a hybrid: while the
+    language model writes one batch of `operator`'s children in the
+    background, this many iterations of `random` children run on the cores
+    it leaves free; then the model's batch is its own iteration. A fixed
+    count rather than "until the model is done", so that a run is the same
+    on any machine and resumes exactly.
     """
 
     operator: str = "prompt"
     mix_weights: tuple[tuple[str, float], ...] = ()
     crossover_parents: int = 3
+    hybrid_random_iterations: int = 0
     # Random operator: each numeric literal moves with this probability, by
     # Gaussian noise of this standard deviation relative to its magnitude.
     random_rate: float = 0.3
@@ -162,6 +170,12 @@ class MutationConfig:
 
     def uses_language_model(self) -> bool:
         return any(name in LANGUAGE_MODEL_OPERATORS for name, _ in self.weights())
+
+    def is_model_iteration(self, iteration: int) -> bool:
+        """Whether the model's operators make `iteration`'s children (always,
+        unless the run is a hybrid; then every (N+1)th iteration)."""
+        period = self.hybrid_random_iterations + 1
+        return iteration % period == 0
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def make_config(
     archive: ArchiveConfig | None = None,
     max_new_tokens: int = 48,
     engine: str = "transformers",
+    hybrid: int = 0,
 ) -> EvolveConfig:
     """A small, fast run: short simulations, two workers."""
     return EvolveConfig(
@@ -58,7 +59,9 @@ def make_config(
         seed_programs=tuple(load_seed_program(name) for name in seeds),
         batch_size=batch_size,
         archive=archive or ArchiveConfig(),
-        mutation=MutationConfig(operator=operator, mix_weights=mix),
+        mutation=MutationConfig(
+            operator=operator, mix_weights=mix, hybrid_random_iterations=hybrid
+        ),
         # transformers: these tests pin its texts; tests/llm covers the llama.cpp engine.
         model=ModelConfig(
             model=model,

@@ -125,6 +125,11 @@ def test_evolve_json_show_runs_and_export(
         (["--batch-size", "0"], "batch size must be at least 1"),
         (["--height-range", "5,1"], "height range"),
         (["--bins", "0"], "bins"),
+        (
+            ["--mutation", "target", "--hybrid", "-1"],
+            "--hybrid: hybrid random iterations must be >= 0",
+        ),
+        (["--mutation", "random", "--hybrid", "3"], "--hybrid: a hybrid runs random children"),
         (["--top-p", "0"], "top-p"),
         (["--seed-program", "no_such_seed"], "unknown seed program 'no_such_seed'"),
         (["--seed-program", "missing.py"], "file not found: missing.py"),

@@ -56,15 +56,20 @@ def _wait_for_iterations(
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("mutation", ["random", "prompt"])
+@pytest.mark.parametrize(
+    "mutation",
+    [["random"], ["prompt"], ["prompt", "--hybrid", "3"]],
+    ids=["random", "prompt", "hybrid"],
+)
 def test_ctrl_c_commits_the_iteration_and_the_run_resumes(
-    tmp_path: Path, tiny_model_dir: Path, mutation: str
+    tmp_path: Path, tiny_model_dir: Path, mutation: list[str]
 ) -> None:
+    # The hybrid: Ctrl-C lands while the model writes in its background thread.
     run_dir = tmp_path / "run"
     args = [
         "evolve",
         "--mutation",
-        mutation,
+        *mutation,
         "--model",
         str(tiny_model_dir),
         "--seed",

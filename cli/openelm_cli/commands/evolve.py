@@ -62,6 +62,7 @@ def evolve_command(
       openelm evolve --iterations 20
       openelm evolve --mutation random --evaluations 5000 --seed 7
       openelm evolve --mutation mix --mix prompt=0.5,diff=0.3,crossover=0.2
+      openelm evolve --mutation target --hybrid 60 --time-limit 600
       openelm evolve --seed-program radial --seed-program my_walker.py
       openelm evolve --endpoint http://127.0.0.1:8080/v1 --model smollm2 --concurrency 8
       openelm evolve --resume runs/20250101-120000 --iterations 100

@@ -324,6 +324,18 @@ def _validate_mutation(mutation: MutationConfig) -> None:
             "mix weights are only used with mutation.operator mix",
             mentions=("mutation.operator",),
         )
+    if mutation.hybrid_random_iterations < 0:
+        raise EvolveConfigError(
+            "mutation.hybrid_random_iterations",
+            f"hybrid random iterations must be >= 0, not {mutation.hybrid_random_iterations}",
+        )
+    if mutation.hybrid_random_iterations and not mutation.uses_language_model():
+        raise EvolveConfigError(
+            "mutation.hybrid_random_iterations",
+            "a hybrid runs random children while the language model writes, so its mutation "
+            "must use the model (prompt, diff, crossover, target, or a mix with one of them)",
+            mentions=("mutation.operator",),
+        )
     if mutation.crossover_parents < 2:
         raise EvolveConfigError(
             "mutation.crossover_parents",

@@ -31,7 +31,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -415,6 +415,8 @@ class _Driver:
         last = self.store.last_iteration()
         assert last is not None, "the seeds are committed before evolving"
         self.archive.restore(self.store.elites(last))
+        if self.config.mutation.hybrid_random_iterations:
+            return self._evolve_hybrid(last)
         evaluations = self.store.program_count()
         iteration = last + 1
         size = self._batch_size(evaluations)
@@ -466,6 +468,83 @@ class _Driver:
                     return RunOutcome(self.store.run_dir, stop_reason or "interrupted", iteration)
                 batch = following
                 iteration += 1
+
+    def _evolve_hybrid(self, last: int) -> RunOutcome:
+        """The hybrid's loop. Every `period`th iteration is the model's: its
+        batch is written in a background thread, from the archive after
+        iteration m - period, while this thread runs the `random` iterations
+        in between, each bred from the archive after the one before it.
+        Both depend only on committed iterations, so a resume asks exactly
+        what the uninterrupted run asked."""
+        period = self.config.mutation.hybrid_random_iterations + 1
+        evaluations = self.store.program_count()
+        iteration = last + 1
+        model_iteration = -(-iteration // period) * period
+        writing = self._write_in_background(
+            model_iteration, ArchiveSnapshot(tuple(self.store.elites(model_iteration - period)))
+        )
+        quitting = False
+        try:
+            while True:
+                size = self._batch_size(evaluations)
+                stop_reason = self._budget_reached(iteration, size)
+                if stop_reason is not None:
+                    return RunOutcome(self.store.run_dir, stop_reason, iteration - 1)
+                started = time.perf_counter()
+                if iteration == model_iteration:
+                    try:
+                        batch = writing.result()
+                    except CompletionError as error:
+                        raise _stopped_by(error, self.store.run_dir, iteration - 1) from None
+                    # Asked at full size when it started; an evaluation budget
+                    # may leave room for fewer (plans and samples are drawn
+                    # child by child, so a prefix is what a smaller ask gives).
+                    children = list(batch.children[:size])
+                else:
+                    batch = self.scheduler.ask(iteration, self.archive.snapshot(), size)
+                    children = list(batch.children)
+                results, evaluation_seconds = _timed_evaluate(self.pool, children)
+                self._commit(
+                    iteration,
+                    children,
+                    results,
+                    generation_seconds=batch.generation_seconds,
+                    evaluation_seconds=evaluation_seconds,
+                    started=started,
+                    prompt_tokens=sum(child.prompt_tokens for child in children),
+                )
+                evaluations += len(children)
+                if iteration == model_iteration:
+                    model_iteration += period
+                    writing = self._write_in_background(model_iteration, self.archive.snapshot())
+                if self.stop_requested:
+                    return RunOutcome(self.store.run_dir, "interrupted", iteration)
+                iteration += 1
+        except KeyboardInterrupt:
+            quitting = True
+            raise
+        finally:
+            # The model's engine must outlive its last call (llama.cpp frees
+            # its weights when the backends close): wait, at most one batch,
+            # unless a second Ctrl-C asked to quit now.
+            if not quitting:
+                writing.exception()
+
+    def _write_in_background(
+        self, iteration: int, snapshot: ArchiveSnapshot
+    ) -> Future[GeneratedBatch]:
+        """The model's batch for `iteration`, written on a daemon thread (a
+        second Ctrl-C quits without waiting for it)."""
+        future: Future[GeneratedBatch] = Future()
+
+        def write() -> None:
+            try:
+                future.set_result(self.scheduler.ask(iteration, snapshot, self.config.batch_size))
+            except BaseException as error:  # handed to whoever waits on the batch
+                future.set_exception(error)
+
+        threading.Thread(target=write, name="openelm-model", daemon=True).start()
+        return future
 
     def _batch_size(self, evaluations_so_far: int) -> int:
         limit = self.config.budget.evaluations

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openelm.evolve.archive import Archive, ArchiveSnapshot
 from openelm.evolve.config import EvolveConfig
@@ -43,10 +43,23 @@ class Scheduler:
         self.emitter = MutationEmitter(
             build_operators(config.mutation, archive), config.mutation.weights()
         )
+        # A hybrid's iterations between the model's batches: `random` alone,
+        # with the run's own random-operator settings.
+        random_only = replace(config.mutation, operator="random", mix_weights=())
+        self.random_emitter = MutationEmitter(
+            build_operators(random_only, archive), random_only.weights()
+        )
 
     def ask(self, iteration: int, snapshot: ArchiveSnapshot, count: int) -> GeneratedBatch:
-        """`count` children for `iteration`, bred from the elites in `snapshot`."""
-        plans = self.emitter.ask(snapshot, count, run_seed=self.config.seed, iteration=iteration)
+        """`count` children for `iteration`, bred from the elites in `snapshot`
+        (by `random` alone when the run is a hybrid and this is not one of
+        the model's iterations)."""
+        emitter = (
+            self.emitter
+            if self.config.mutation.is_model_iteration(iteration)
+            else self.random_emitter
+        )
+        plans = emitter.ask(snapshot, count, run_seed=self.config.seed, iteration=iteration)
         return realize_plans(
             plans,
             self.completer,
