@@ -64,3 +64,18 @@ def test_language_model_run_on_two_generators_equals_the_local_run(
         assert store.model_identity is not None
         assert store.model_identity["name"] == tiny_model_dir.name
     assert all(CANARY.encode() not in path.read_bytes() for path in (tmp_path / "ray").iterdir())
+
+
+def test_hybrid_run_on_ray_equals_the_local_run(
+    ray_address: str, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    # The model's batches are written on the generator actors from a
+    # background thread while `random` iterations go to the evaluators.
+    config = small_config(
+        operator="prompt", iterations=5, batch_size=6, model=str(tiny_model_dir), hybrid=1
+    )
+    start_run(config, tmp_path / "local")
+    start_run(config, tmp_path / "ray", ray=RayOptions(evaluators=1, generators=1))
+    local = run_fingerprint(tmp_path / "local")
+    assert {program[3] for program in local["programs"]} == {"seed", "random", "prompt"}  # type: ignore[index,union-attr]
+    assert run_fingerprint(tmp_path / "ray") == local
