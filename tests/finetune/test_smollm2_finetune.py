@@ -28,3 +28,23 @@ def test_embedded_smollm2_finetunes_loads_and_generates(random_run: Path, tmp_pa
     prompt = dataset.examples[0].prompt
     ((sample,),) = Generator(model).generate([(prompt, 1)], max_new_tokens=24, seed=1)
     assert sample.completion_tokens > 0 and sample.text.strip()
+
+
+def test_the_default_length_keeps_the_parents_make_walker(random_run: Path) -> None:
+    # With SmolLM2's own tokenizer: the window must hold the part of a
+    # `targeted` prompt the model learns from (the parent's make_walker, its
+    # measured line, the instruction) and the whole completion. At the old
+    # 256 it held only the child's head.
+    from openelm.finetune.training import tokenize_examples
+
+    tokenizer = load_language_model(EMBEDDED_MODEL_NAME, device="cpu").tokenizer
+    dataset = build_dataset([random_run], "targeted")
+    rows = tokenize_examples(dataset, tokenizer, TrainingSettings().max_length)
+    assert len(rows) == len(dataset.examples) >= 8
+    for example, row in zip(dataset.examples, rows):
+        kept = [token for token, label in zip(row["input_ids"], row["labels"]) if label < 0]
+        kept_prompt = tokenizer.decode(kept)
+        parent_body = example.prompt[: example.prompt.index("# The walker above has")]
+        parent_make_walker = parent_body[parent_body.rindex("def make_walker():") :]
+        assert parent_make_walker.strip() in kept_prompt
+        assert row["labels"][-1] == tokenizer.eos_token_id  # the completion is whole

@@ -9,7 +9,13 @@ from types import FrameType
 from typing import Any
 
 import click
-from openelm.finetune import DATASET_KINDS, DEFAULT_DATASET, DEFAULT_THRESHOLD, MIN_EXAMPLES
+from openelm.finetune import (
+    DATASET_KINDS,
+    DEFAULT_DATASET,
+    DEFAULT_MAX_LENGTH,
+    DEFAULT_THRESHOLD,
+    MIN_EXAMPLES,
+)
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from openelm_cli.output import console
@@ -56,6 +62,13 @@ from openelm_cli.output import console
     default=None,
     help="Stop after N optimizer steps (overrides --epochs).",
 )
+@click.option(
+    "--max-length",
+    type=click.IntRange(min=16),
+    default=None,
+    help="Tokens per example; the prompt is cut from the left to fit [default: "
+    f"{DEFAULT_MAX_LENGTH}].",
+)
 @click.option("--seed", type=int, default=None, help="Training seed [default: 0].")
 @click.option(
     "--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True
@@ -69,6 +82,7 @@ def finetune_command(
     lora: bool,
     epochs: float | None,
     max_steps: int | None,
+    max_length: int | None,
     seed: int | None,
     device: str,
 ) -> None:
@@ -99,6 +113,7 @@ def finetune_command(
         method="lora" if lora else "full",
         epochs=defaults.epochs if epochs is None else epochs,
         max_steps=max_steps,
+        max_length=defaults.max_length if max_length is None else max_length,
         seed=defaults.seed if seed is None else seed,
         device=device,  # type: ignore[arg-type]
     )

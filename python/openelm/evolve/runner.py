@@ -11,6 +11,11 @@ resumed run rebuilds the archive after iteration i-2 from the store and
 asks exactly what the uninterrupted run asked, so N iterations then a resume
 to N+M give the same archive as N+M in one go.
 
+A hybrid run (`mutation.hybrid_random_iterations` = N) turns this around:
+the model writes every (N+1)th iteration's batch in a background thread
+while the main thread runs N iterations of `random` children, which need no
+lag (docs/evolve.md, "The hybrid").
+
 Ctrl-C (SIGINT) asks the run to stop: the generation in progress is dropped
 (a resume writes it again, identically), the batch being evaluated is
 finished and committed, and the run returns. A second Ctrl-C raises

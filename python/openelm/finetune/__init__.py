@@ -13,6 +13,7 @@ from openelm.finetune.card import describe_origin, read_model_card
 from openelm.finetune.datasets import (
     DATASET_KINDS,
     DEFAULT_DATASET,
+    DEFAULT_MAX_LENGTH,
     DEFAULT_THRESHOLD,
     MIN_EXAMPLES,
     Dataset,
@@ -25,6 +26,7 @@ from openelm.finetune.datasets import (
 __all__ = [
     "DATASET_KINDS",
     "DEFAULT_DATASET",
+    "DEFAULT_MAX_LENGTH",
     "DEFAULT_THRESHOLD",
     "MIN_EXAMPLES",
     "Dataset",

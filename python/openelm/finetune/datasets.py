@@ -38,6 +38,15 @@ DEFAULT_DATASET: DatasetKind = "accepted"
 DEFAULT_THRESHOLD = 0.5
 # Fewer than this and a fine-tune only memorises a handful of programs.
 MIN_EXAMPLES = 8
+# Tokens per training example (prompt cut from the left, completion kept).
+# A `targeted` or `prompt` example from the square seed is about 870 prompt
+# and 200 completion tokens, and the part the model must see (the parent's
+# make_walker, the instruction, the child's head) is the last 470 of the
+# prompt: 768 keeps it. At 256 only the child's head survived, so the model
+# learnt to write make_walker without ever seeing the parent's: 27 of 141
+# of its `target` children were valid against the base model's 53 of 141
+# (same prompts and run seed; docs/science.md).
+DEFAULT_MAX_LENGTH = 768
 
 
 class DatasetError(OpenelmError):

@@ -24,7 +24,7 @@ from transformers import PrinterCallback, TrainerCallback
 
 from openelm.errors import OpenelmError
 from openelm.finetune.card import write_model_card
-from openelm.finetune.datasets import Dataset
+from openelm.finetune.datasets import DEFAULT_MAX_LENGTH, Dataset
 from openelm.llm.embedded import EMBEDDED_MODEL_NAME
 from openelm.llm.models import resolve_device, resolve_dtype, resolve_model
 
@@ -52,8 +52,8 @@ class TrainingSettings:
     learning_rate: float | None = None  # None: 2e-4 for LoRA, 2e-5 for full
     # Prompt tokens are cut from the left to fit: the end of the prompt (the
     # parent's make_walker and the instruction) matters most, and on 2 CPU
-    # cores the cost of a step grows with its length.
-    max_length: int = 256
+    # cores the cost of a step grows with its length (see DEFAULT_MAX_LENGTH).
+    max_length: int = DEFAULT_MAX_LENGTH
     lora_rank: int = 16
     lora_alpha: int = 32
     # LoRA on the last N decoder layers only: backward stops there, which
