@@ -171,11 +171,17 @@ class MutationConfig:
     def uses_language_model(self) -> bool:
         return any(name in LANGUAGE_MODEL_OPERATORS for name, _ in self.weights())
 
+    @property
+    def model_period(self) -> int:
+        """Iterations from one model batch to the next: 1, or N + 1 for a hybrid."""
+        return self.hybrid_random_iterations + 1
+
+    def next_model_iteration(self, iteration: int) -> int:
+        """The first iteration at or after `iteration` whose children the model's operators make."""
+        return -(-iteration // self.model_period) * self.model_period
+
     def is_model_iteration(self, iteration: int) -> bool:
-        """Whether the model's operators make `iteration`'s children (always,
-        unless the run is a hybrid; then every (N+1)th iteration)."""
-        period = self.hybrid_random_iterations + 1
-        return iteration % period == 0
+        return self.next_model_iteration(iteration) == iteration
 
 
 @dataclass(frozen=True)

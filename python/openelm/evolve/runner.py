@@ -475,18 +475,19 @@ class _Driver:
                 iteration += 1
 
     def _evolve_hybrid(self, last: int) -> RunOutcome:
-        """The hybrid's loop. Every `period`th iteration is the model's: its
-        batch is written in a background thread, from the archive after
-        iteration m - period, while this thread runs the `random` iterations
-        in between, each bred from the archive after the one before it.
-        Both depend only on committed iterations, so a resume asks exactly
-        what the uninterrupted run asked."""
-        period = self.config.mutation.hybrid_random_iterations + 1
+        """The hybrid's loop. Every `model_period`th iteration m is the
+        model's: its batch is written in a background thread, from the
+        archive after iteration m - model_period, while this thread runs
+        the `random` iterations in between, each bred from the archive after
+        the one before it. Both depend only on committed iterations, so a
+        resume asks exactly what the uninterrupted run asked."""
+        mutation = self.config.mutation
         evaluations = self.store.program_count()
         iteration = last + 1
-        model_iteration = -(-iteration // period) * period
+        model_iteration = mutation.next_model_iteration(iteration)
+        bred_from = model_iteration - mutation.model_period
         writing = self._write_in_background(
-            model_iteration, ArchiveSnapshot(tuple(self.store.elites(model_iteration - period)))
+            model_iteration, ArchiveSnapshot(tuple(self.store.elites(bred_from)))
         )
         quitting = False
         try:
@@ -520,7 +521,7 @@ class _Driver:
                 )
                 evaluations += len(children)
                 if iteration == model_iteration:
-                    model_iteration += period
+                    model_iteration = mutation.next_model_iteration(iteration + 1)
                     writing = self._write_in_background(model_iteration, self.archive.snapshot())
                 if self.stop_requested:
                     return RunOutcome(self.store.run_dir, "interrupted", iteration)
