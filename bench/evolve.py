@@ -16,22 +16,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-from openelm.evolve import (
-    BudgetConfig,
-    EvaluationConfig,
-    EvolveConfig,
-    ModelConfig,
-    MutationConfig,
-    load_seed_program,
-    run_summary,
-    start_run,
-)
-from openelm.store import RunStore
+from _timed_runs import square_seed_config, timed_run
+from openelm.evolve import ModelConfig, MutationConfig
 
 CONFIGURATIONS: dict[str, MutationConfig] = {
     "random": MutationConfig(operator="random"),
@@ -45,23 +33,14 @@ CONFIGURATIONS: dict[str, MutationConfig] = {
 def run_once(
     name: str, *, seed: int, iterations: int, batch_size: int, model: str, max_new_tokens: int
 ) -> dict[str, Any]:
-    config = EvolveConfig(
+    config = square_seed_config(
         seed=seed,
-        seed_programs=(load_seed_program("square"),),
+        iterations=iterations,
         batch_size=batch_size,
         mutation=CONFIGURATIONS[name],
         model=ModelConfig(model=model, max_new_tokens=max_new_tokens),
-        evaluation=EvaluationConfig(),
-        budget=BudgetConfig(iterations=iterations),
     )
-    with tempfile.TemporaryDirectory(prefix=f"openelm-bench-{name}-") as scratch:
-        started = time.perf_counter()
-        start_run(config, Path(scratch) / "run")
-        total_seconds = time.perf_counter() - started
-        with RunStore.open(Path(scratch) / "run", read_only=True) as store:
-            summary = run_summary(store)
-    summary["total_seconds"] = total_seconds
-    return summary
+    return timed_run(config, scratch_prefix=f"openelm-bench-{name}-")
 
 
 def median(values: list[float | None]) -> float | None:

@@ -44,22 +44,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from _timed_runs import square_seed_config, timed_run
 from openelm._sodarace import SimConfig
 from openelm.distributed import RayEvaluatorPool, RayOptions
-from openelm.evolve import (
-    BudgetConfig,
-    EvaluationConfig,
-    EvolveConfig,
-    ModelConfig,
-    MutationConfig,
-    load_seed_program,
-    run_summary,
-    start_run,
-)
+from openelm.evolve import EvolveConfig, ModelConfig, MutationConfig, start_run
 from openelm.sandbox import SandboxPool
 from openelm.store import RunStore
 
 SECTIONS = ("evaluators", "generators", "overhead", "driver")
+SCRATCH_PREFIX = "openelm-bench-scale-"
 
 
 def cpu_model() -> str:
@@ -79,26 +72,14 @@ def config(
     model: str,
     max_new_tokens: int,
 ) -> EvolveConfig:
-    return EvolveConfig(
+    return square_seed_config(
         seed=seed,
-        seed_programs=(load_seed_program("square"),),
+        iterations=iterations,
         batch_size=batch,
         mutation=MutationConfig(operator=mutation),
         model=ModelConfig(model=model, device="cpu", max_new_tokens=max_new_tokens),
-        evaluation=EvaluationConfig(workers=workers),
-        budget=BudgetConfig(iterations=iterations),
+        workers=workers,
     )
-
-
-def timed_run(run_config: EvolveConfig, ray: RayOptions | None) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="openelm-bench-scale-") as scratch:
-        started = time.perf_counter()
-        start_run(run_config, Path(scratch) / "run", ray=ray)
-        total = time.perf_counter() - started
-        with RunStore.open(Path(scratch) / "run", read_only=True) as store:
-            summary = run_summary(store)
-    summary["startup_seconds"] = total - summary["wall_seconds"]
-    return summary
 
 
 def median(values: list[float]) -> float:
@@ -222,7 +203,7 @@ def bench_generators(args: argparse.Namespace) -> None:
                         concurrency=args.lm_batch,
                     ),
                 )
-                results[name].append(timed_run(run, ray))
+                results[name].append(timed_run(run, scratch_prefix=SCRATCH_PREFIX, ray=ray))
     finally:
         for server in servers:
             server.stop()
@@ -259,7 +240,7 @@ def bench_overhead(args: argparse.Namespace) -> None:
     figures: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in contenders}
     for _ in range(args.repeats):
         for name, run, ray in contenders:
-            figures[name].append(timed_run(run, ray))
+            figures[name].append(timed_run(run, scratch_prefix=SCRATCH_PREFIX, ray=ray))
     baseline = median([s["evaluations_per_second"] for s in figures[contenders[0][0]]])
     for name, summaries in figures.items():
         value = median([s["evaluations_per_second"] for s in summaries])

@@ -207,27 +207,16 @@ RAY_FLAGS = {
 }
 
 
-def ray_options(command: F) -> F:
-    """Decorates `evolve` with --ray [ADDRESS], --ray-evaluators, --ray-generators."""
-    command = click.option(
-        RAY_FLAGS["ray.generators"],
-        "ray_generators",
-        type=int,
-        default=None,
-        metavar="N",
-        help="Generator actors, each holding one model backend (a GPU each where the "
-        "cluster has GPUs). [default: 1]",
-    )(command)
-    command = click.option(
-        RAY_FLAGS["ray.evaluators"],
-        "ray_evaluators",
-        type=int,
-        default=None,
-        metavar="N",
-        help="Evaluator actors, each running a locked-down pool of --workers processes "
-        "(default 1) on its node. [default: as many as the free CPUs hold]",
-    )(command)
+def _actor_count_option(kind: str, help: str) -> Callable[[F], F]:
+    """`--ray-KIND N` -> `ray_KIND`, None unless typed."""
     return click.option(
+        RAY_FLAGS[f"ray.{kind}"], f"ray_{kind}", type=int, default=None, metavar="N", help=help
+    )
+
+
+# In --help order.
+_RAY_OPTIONS: tuple[Callable[[Any], Any], ...] = (
+    click.option(
         RAY_FLAGS["ray.address"],
         "ray_address",
         is_flag=False,
@@ -237,4 +226,22 @@ def ray_options(command: F) -> F:
         help="Run generation and evaluation on Ray: alone, a local Ray instance; "
         "`auto` (RAY_ADDRESS), host:port or ray://host:10001 joins a cluster. "
         "Same archive as without it (docs/scale.md).",
-    )(command)
+    ),
+    _actor_count_option(
+        "evaluators",
+        "Evaluator actors, each running a locked-down pool of --workers processes "
+        "(default 1) on its node. [default: as many as the free CPUs hold]",
+    ),
+    _actor_count_option(
+        "generators",
+        "Generator actors, each holding one model backend (a GPU each where the "
+        "cluster has GPUs). [default: 1]",
+    ),
+)
+
+
+def ray_options(command: F) -> F:
+    """Decorates `evolve` with --ray [ADDRESS], --ray-evaluators, --ray-generators."""
+    for decorate in reversed(_RAY_OPTIONS):
+        command = decorate(command)
+    return command

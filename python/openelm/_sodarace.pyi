@@ -1,7 +1,19 @@
 """Type stubs for the Rust extension `openelm._sodarace`."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Literal, Self, TypeAlias, final
+from typing import (
+    Any,
+    Final,
+    Generic,
+    Literal,
+    Self,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    final,
+    type_check_only,
+)
 
 import numpy as np
 import numpy.typing as npt
@@ -63,47 +75,55 @@ class Walker:
     def __len__(self) -> int: ...
     def __eq__(self, value: object, /) -> bool: ...
 
+_V = TypeVar("_V")
+
+@type_check_only
+class _FrozenConfig(Generic[_V]):
+    """What `SimConfig` and `InterpLimits` share (one Rust macro,
+    `bindings/config.rs`, makes both): frozen, a copy is itself, a JSON
+    round trip through `to_dict`/`from_dict` is exact, and both carry the
+    walker caps. Stub-only: it does not exist at runtime."""
+
+    def to_dict(self) -> dict[str, _V]:
+        """Every field as plain JSON-able values."""
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The inverse of `to_dict`; missing fields take the Rust default."""
+    @property
+    def max_joints(self) -> int: ...
+    @property
+    def max_connections(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __copy__(self) -> Self: ...
+    def __deepcopy__(self, memo: object, /) -> Self: ...
+
+@type_check_only
+class _SimConfigFields(TypedDict, total=False):
+    """`SimConfig`'s keyword arguments; None (or leaving one out) keeps the
+    default, or in `replace` the current value."""
+
+    seconds: float | None
+    settle_seconds: float | None
+    gravity: float | None
+    friction: float | None
+    initial_velocity: Sequence[float] | None
+    max_joints: int | None
+    max_connections: int | None
+    terrain: str | None
+    substeps: int | None
+    iterations: int | None
+
 @final
-class SimConfig:
+class SimConfig(_FrozenConfig[Any]):
     """How a walker is scored: the scored window, the settling time before
     it, the physics and the walker caps. Frozen; defined in Rust
     (`evaluate::SimConfig`), whose `Default` gives every omitted field.
     Bad values raise ValueError naming the field."""
 
-    def __new__(
-        cls,
-        *,
-        seconds: float | None = None,
-        settle_seconds: float | None = None,
-        gravity: float | None = None,
-        friction: float | None = None,
-        initial_velocity: Sequence[float] | None = None,
-        max_joints: int | None = None,
-        max_connections: int | None = None,
-        terrain: str | None = None,
-        substeps: int | None = None,
-        iterations: int | None = None,
-    ) -> Self: ...
-    def replace(
-        self,
-        *,
-        seconds: float | None = None,
-        settle_seconds: float | None = None,
-        gravity: float | None = None,
-        friction: float | None = None,
-        initial_velocity: Sequence[float] | None = None,
-        max_joints: int | None = None,
-        max_connections: int | None = None,
-        terrain: str | None = None,
-        substeps: int | None = None,
-        iterations: int | None = None,
-    ) -> SimConfig:
+    def __new__(cls, **fields: Unpack[_SimConfigFields]) -> Self: ...
+    def replace(self, **fields: Unpack[_SimConfigFields]) -> SimConfig:
         """A copy with the given fields changed (None keeps a field)."""
-    def to_dict(self) -> dict[str, Any]:
-        """Every field as plain JSON-able values."""
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SimConfig:
-        """The inverse of `to_dict`; missing fields take the Rust default."""
     @property
     def seconds(self) -> float:
         """Length of the scored window, simulated seconds."""
@@ -120,10 +140,6 @@ class SimConfig:
     def initial_velocity(self) -> tuple[float, float]:
         """Velocity given to every joint at the start, m/s."""
     @property
-    def max_joints(self) -> int: ...
-    @property
-    def max_connections(self) -> int: ...
-    @property
     def terrain(self) -> str:
         """The terrain joints collide with, by name (see `TERRAINS`)."""
     @property
@@ -132,10 +148,6 @@ class SimConfig:
     @property
     def iterations(self) -> int:
         """Gauss-Seidel sweeps over the connections per substep."""
-    def __eq__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int: ...
-    def __copy__(self) -> SimConfig: ...
-    def __deepcopy__(self, memo: object, /) -> SimConfig: ...
 
 STEPS_PER_SECOND: Final[int]
 """The simulator's fixed steps per simulated second."""
@@ -217,47 +229,32 @@ def lockdown_status() -> dict[str, object]:
 
 # --- Genome interpreter (rust/sodarace_sim/src/interp; docs/genomes.md) ---
 
+@type_check_only
+class _InterpLimitsFields(TypedDict, total=False):
+    """`InterpLimits`' keyword arguments; None (or leaving one out) keeps
+    the default, or in `replace` the current value."""
+
+    max_steps: int | None
+    max_depth: int | None
+    max_heap_bytes: int | None
+    max_container_len: int | None
+    max_str_len: int | None
+    max_source_bytes: int | None
+    max_output_bytes: int | None
+    max_nesting: int | None
+    max_joints: int | None
+    max_connections: int | None
+
 @final
-class InterpLimits:
+class InterpLimits(_FrozenConfig[int]):
     """Deterministic limits of the genome interpreter (docs/genomes.md),
     plus the caps of the walker a genome may build. Frozen; defined in Rust
     (`interp::InterpLimits`, `walker::WalkerLimits`), whose `Default` gives
     every omitted field. Bad values raise ValueError naming the field."""
 
-    def __new__(
-        cls,
-        *,
-        max_steps: int | None = None,
-        max_depth: int | None = None,
-        max_heap_bytes: int | None = None,
-        max_container_len: int | None = None,
-        max_str_len: int | None = None,
-        max_source_bytes: int | None = None,
-        max_output_bytes: int | None = None,
-        max_nesting: int | None = None,
-        max_joints: int | None = None,
-        max_connections: int | None = None,
-    ) -> Self: ...
-    def replace(
-        self,
-        *,
-        max_steps: int | None = None,
-        max_depth: int | None = None,
-        max_heap_bytes: int | None = None,
-        max_container_len: int | None = None,
-        max_str_len: int | None = None,
-        max_source_bytes: int | None = None,
-        max_output_bytes: int | None = None,
-        max_nesting: int | None = None,
-        max_joints: int | None = None,
-        max_connections: int | None = None,
-    ) -> InterpLimits:
+    def __new__(cls, **fields: Unpack[_InterpLimitsFields]) -> Self: ...
+    def replace(self, **fields: Unpack[_InterpLimitsFields]) -> InterpLimits:
         """A copy with the given fields changed (None keeps a field)."""
-    def to_dict(self) -> dict[str, int]:
-        """Every field as plain JSON-able values."""
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> InterpLimits:
-        """The inverse of `to_dict`; missing fields take the Rust default."""
     @property
     def max_steps(self) -> int:
         """Statements, loop iterations and calls."""
@@ -282,14 +279,6 @@ class InterpLimits:
     @property
     def max_nesting(self) -> int:
         """Syntactic nesting of statements and expressions."""
-    @property
-    def max_joints(self) -> int: ...
-    @property
-    def max_connections(self) -> int: ...
-    def __eq__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int: ...
-    def __copy__(self) -> InterpLimits: ...
-    def __deepcopy__(self, memo: object, /) -> InterpLimits: ...
 
 _GenomeStatus: TypeAlias = Literal[
     "ok", "syntax", "forbidden", "unsupported", "runtime", "limit", "invalid_walker"

@@ -43,6 +43,11 @@ EngineOption = Literal["auto", "llamacpp", "transformers"]
 ENGINE_OPTIONS: tuple[EngineOption, ...] = ("auto", "llamacpp", "transformers")
 # The environment variable an endpoint's API key is read from by default.
 DEFAULT_API_KEY_ENV = "OPENAI_API_KEY"
+# How the language model samples unless told otherwise: a run's defaults, and
+# those of every backend called directly.
+DEFAULT_MAX_NEW_TOKENS = 256
+DEFAULT_TEMPERATURE = 0.8
+DEFAULT_TOP_P = 0.95
 
 
 class ProgramStatus(StrEnum):
@@ -209,9 +214,9 @@ class ModelConfig:
     api_key_env: str | None = None
     concurrency: int = 4
     request_timeout_s: float = 300.0
-    temperature: float = 0.8
-    top_p: float = 0.95
-    max_new_tokens: int = 256
+    temperature: float = DEFAULT_TEMPERATURE
+    top_p: float = DEFAULT_TOP_P
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
 
     def endpoint_urls(self) -> tuple[str, ...]:
         """The base URLs `endpoint` names, in order; () for a model in process."""
@@ -509,7 +514,10 @@ __all__ = [
     "ARCHIVE_KINDS",
     "DEFAULT_API_KEY_ENV",
     "DEFAULT_ITERATIONS",
+    "DEFAULT_MAX_NEW_TOKENS",
     "DEFAULT_MIX_WEIGHTS",
+    "DEFAULT_TEMPERATURE",
+    "DEFAULT_TOP_P",
     "DESCRIPTOR_NAMES",
     "EMBEDDED_MODEL",
     "ENGINE_OPTIONS",

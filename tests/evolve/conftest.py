@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -74,15 +74,18 @@ def make_config(
     )
 
 
-def openelm_process(args: Sequence[str], cwd: Path, **popen: object) -> subprocess.Popen[str]:
-    """`openelm ARGS` as a child process, output captured as text."""
+def openelm_process(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, **popen: object
+) -> subprocess.Popen[str]:
+    """`openelm ARGS` as a child process, output captured as text; `env`
+    (default: ours, with wide columns) is its whole environment."""
     return subprocess.Popen(
         [str(OPENELM), *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "COLUMNS": "200"},
+        env=dict(env) if env is not None else {**os.environ, "COLUMNS": "200"},
         **popen,  # type: ignore[arg-type]
     )
 

@@ -30,7 +30,7 @@ from openelm.store import RunStore
 from openelm_cli.main import cli
 
 from tests.cli.conftest import one_error_line
-from tests.evolve.conftest import OPENELM, assert_store_consistent, make_config
+from tests.evolve.conftest import assert_store_consistent, make_config, openelm_process
 from tests.llm.llama_server import SERVED_NAME, LlamaServer, free_port, require_llama_cpp_server
 
 CANARY = "sk-canary-3f9a1c7e5b2d4f60"
@@ -79,17 +79,6 @@ def settings(server: LlamaServer, **changes: object) -> EndpointSettings:
 def cli_env(**extra: str) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     return {**environment, "COLUMNS": "200", **extra}
-
-
-def openelm_process(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [str(OPENELM), *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
 
 
 def run_cli(

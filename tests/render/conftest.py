@@ -12,21 +12,17 @@ from openelm import Walker
 
 OPENELM = str(Path(sys.executable).with_name("openelm"))
 
+
+def square_walker(amplitude: float, phases: tuple[float, float, float, float]) -> Walker:
+    """A square of passive sides, joints 0-3 its corners, with four muscles
+    of `amplitude` from the centre (joint 4) to the corners at `phases`."""
+    sides = [(k, (k + 1) % 4, 0.0, 0.0) for k in range(4)]
+    spokes = [(4, k, amplitude, phase) for k, phase in enumerate(phases)]
+    return Walker([(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (5.0, 5.0)], sides + spokes)
+
+
 # A square that walks (feet a quarter cycle apart), as in the simulator tests.
-# Joints 0-3 are corners, 4 the centre; the outline is passive, the spokes are muscles.
-WALKER = Walker(
-    [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (5.0, 5.0)],
-    [
-        (0, 1, 0, 0),
-        (1, 2, 0, 0),
-        (2, 3, 0, 0),
-        (3, 0, 0, 0),
-        (4, 0, 10, 0),
-        (4, 1, 10, 0.25),
-        (4, 2, 10, 0.25),
-        (4, 3, 10, 0.75),
-    ],
-)
+WALKER = square_walker(10.0, (0.0, 0.25, 0.25, 0.75))
 INVALID_WALKER = Walker([(0.0, 0.0), (1.0, 0.0)], [(0, 0, 0.0, 0.0)])
 
 # Random mutation needs no model, and a random run is the same on every

@@ -8,13 +8,13 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from openelm import SimConfig, Walker, simulate
+from openelm import SimConfig, simulate
 from openelm.render import RenderError, RenderOptions, Subject, render_subjects
 from openelm.render.frames import JOINT, MUSCLE_BASE, MUSCLE_SHADES, PALETTE, SPRING, TRAIL
 from openelm.render.scene import Camera
 from PIL import Image
 
-from tests.render.conftest import INVALID_WALKER, WALKER, run_cli
+from tests.render.conftest import INVALID_WALKER, WALKER, run_cli, square_walker
 
 SEEDS = Path(__file__).resolve().parents[2] / "python" / "openelm" / "seeds"
 
@@ -70,19 +70,7 @@ def test_joints_are_drawn_where_the_trajectory_puts_them(tmp_path):
 
 # The same square with gentle muscles in four phases: it keeps its shape, so
 # no two connections' midpoints come near each other.
-BRACED_SQUARE = Walker(
-    [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (5.0, 5.0)],
-    [
-        (0, 1, 0, 0),
-        (1, 2, 0, 0),
-        (2, 3, 0, 0),
-        (3, 0, 0, 0),
-        (4, 0, 3, 0),
-        (4, 1, 3, 0.25),
-        (4, 2, 3, 0.5),
-        (4, 3, 3, 0.75),
-    ],
-)
+BRACED_SQUARE = square_walker(3.0, (0.0, 0.25, 0.5, 0.75))
 
 
 def test_springs_are_drawn_plain_and_muscles_in_the_colour_of_their_phase(tmp_path):

@@ -6,33 +6,23 @@ from pathlib import Path
 
 import click
 from openelm.evolve import export_archive
+from openelm.finetune import DATASET_KINDS
 from openelm.store import RunStore
 
+from openelm_cli.common_options import out_option, threshold_option
 from openelm_cli.output import console
 
 
 @click.command("export")
 @click.argument("run_dir", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE.jsonl",
-    help="Where to write.",
-)
+@out_option("Where to write.", metavar="FILE.jsonl", path_type=Path)
 @click.option(
     "--dataset",
-    type=click.Choice(["accepted", "elites", "targeted"]),
+    type=click.Choice(DATASET_KINDS),
     default=None,
     help="Write a fine-tuning dataset (prompt, completion per line) instead of the archive.",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="elites: keep programs with fitness >= threshold x their niche's best.",
-)
+@threshold_option
 def export_command(run_dir: Path, out: Path, dataset: str | None, threshold: float) -> None:
     """Write the archive's elites, best first, one JSON object per line:
     id, source, fitness, cell, descriptors, operator, iteration, parent_ids.

@@ -13,23 +13,17 @@ from openelm.finetune import (
     DATASET_KINDS,
     DEFAULT_DATASET,
     DEFAULT_MAX_LENGTH,
-    DEFAULT_THRESHOLD,
     MIN_EXAMPLES,
 )
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from openelm_cli.common_options import out_option, threshold_option
 from openelm_cli.output import console
 
 
 @click.command("finetune")
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="MODEL_DIR",
-    help="The new model directory.",
-)
+@out_option("The new model directory.", metavar="MODEL_DIR", path_type=Path)
 @click.option(
     "--dataset",
     type=click.Choice(DATASET_KINDS),
@@ -37,13 +31,7 @@ from openelm_cli.output import console
     show_default=True,
     help="What to train on.",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0, 1),
-    default=DEFAULT_THRESHOLD,
-    show_default=True,
-    help="elites: keep programs with fitness >= threshold x their niche's best.",
-)
+@threshold_option
 @click.option(
     "--base", default=None, metavar="MODEL", help="Base model (default: the embedded SmolLM2-135M)."
 )

@@ -7,12 +7,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from openelm import TERRAINS
 from openelm.render import RenderOptions, render_subjects, resolve_target
 from openelm.render.animate import STEPS_PER_SECOND, ReplayMismatchWarning
 from openelm.render.writers import FORMATS, format_for
-from openelm.sandbox import DEFAULT_TIMEOUT_S
 
+from openelm_cli.common_options import (
+    allow_unsandboxed_option,
+    genome_timeout_option,
+    out_option,
+    terrain_option,
+)
 from openelm_cli.output import console, print_warning
 from openelm_cli.params import FrameSize
 
@@ -23,13 +27,7 @@ _DEFAULTS = RenderOptions()
 @click.command("render")
 @click.argument("target")
 @click.argument("elite", required=False)
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Output file (.gif, .mp4 or .png).",
-)
+@out_option("Output file (.gif, .mp4 or .png).", dir_okay=False)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Override the format the extension implies."
 )
@@ -38,11 +36,7 @@ _DEFAULTS = RenderOptions()
     type=float,
     help=f"Simulated seconds after settling. [default: the run's, else {_DEFAULTS.seconds:g}]",
 )
-@click.option(
-    "--terrain",
-    type=click.Choice(TERRAINS),
-    help=f"Terrain to replay on. [default: the run's, else {_DEFAULTS.terrain}]",
-)
+@terrain_option(f"Terrain to replay on. [default: the run's, else {_DEFAULTS.terrain}]")
 @click.option(
     "--fps",
     type=int,
@@ -70,17 +64,8 @@ _DEFAULTS = RenderOptions()
     show_default=True,
     help="Draw the centre-of-mass trail.",
 )
-@click.option(
-    "--timeout",
-    "timeout_s",
-    type=float,
-    default=DEFAULT_TIMEOUT_S,
-    show_default=True,
-    help="Sandbox timeout for a .py genome.",
-)
-@click.option(
-    "--allow-unsandboxed", is_flag=True, help="Run a .py genome even where seccomp is unavailable."
-)
+@genome_timeout_option("Sandbox timeout for a .py genome.", type=float)
+@allow_unsandboxed_option("Run a .py genome even where seccomp is unavailable.")
 def render_command(
     target: str,
     elite: str | None,

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import click
 
+from openelm_cli.common_options import out_option
 from openelm_cli.output import console
 
 
 @click.command("report")
 @click.argument("run_dir")
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for index.html and its images.",
-)
+@out_option("Folder for index.html and its images.", param="out_dir", file_okay=False)
 def report_command(run_dir: str, out_dir: str) -> None:
     """Write a self-contained HTML report of a run: archive heatmaps, curves,
     the top elites with animations and source, and the best elite's lineage.

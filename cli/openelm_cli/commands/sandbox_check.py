@@ -4,7 +4,7 @@ through the locked-down sandbox pool."""
 from __future__ import annotations
 
 import click
-from openelm.sandbox import DEFAULT_TIMEOUT_S, EvalResult, SandboxPool, SandboxUnavailableError
+from openelm.sandbox import EvalResult, SandboxPool, SandboxUnavailableError
 from openelm.sandbox.hostile import CaseOutcome, run_battery
 from openelm.sandbox.pool import ProbeResult, WorkerInfo
 from openelm.sandbox.probes import PROBES
@@ -12,6 +12,7 @@ from openelm.walker_files import read_bytes
 from rich.table import Table
 from rich.text import Text
 
+from openelm_cli.common_options import allow_unsandboxed_option, genome_timeout_option
 from openelm_cli.errors import library_exit_code
 from openelm_cli.output import console, print_error, print_json
 
@@ -211,24 +212,15 @@ def _run_battery(pool: SandboxPool, as_json: bool) -> int:
 @click.command("sandbox-check")
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-@click.option(
-    "--timeout",
-    "timeout_s",
-    type=click.FloatRange(min=0.0, min_open=True, max=3600.0),
-    default=DEFAULT_TIMEOUT_S,
-    show_default=True,
-    help="Wall-clock limit per genome, seconds; the worker is killed past it.",
-)
+@genome_timeout_option("Wall-clock limit per genome, seconds; the worker is killed past it.")
 @click.option(
     "--workers",
     type=click.IntRange(min=1, max=256),
     default=None,
     help="Worker processes [default: one per core].",
 )
-@click.option(
-    "--allow-unsandboxed",
-    is_flag=True,
-    help="Run genomes even where the kernel refuses the seccomp lockdown (never for the battery's verdict).",
+@allow_unsandboxed_option(
+    "Run genomes even where the kernel refuses the seccomp lockdown (never for the battery's verdict)."
 )
 @click.pass_context
 def sandbox_check_command(

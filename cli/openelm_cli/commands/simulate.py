@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import click
-from openelm import TERRAINS, SimConfig, simulate
-from openelm.sandbox import DEFAULT_TIMEOUT_S
+from openelm import SimConfig, simulate
+from openelm.sandbox.worker import sim_fields
 from openelm.walker_files import load_walker
 
+from openelm_cli.common_options import (
+    allow_unsandboxed_option,
+    genome_timeout_option,
+    terrain_option,
+)
 from openelm_cli.output import console, key_value_table, print_error, print_json
 
 # Shown in --help; the value itself stays None unless typed, so the
@@ -22,24 +27,9 @@ _DEFAULTS = SimConfig()
     type=click.FloatRange(min=0.0, max=3600.0),
     help=f"Length of the scored window in simulated seconds. [default: {_DEFAULTS.seconds:g}]",
 )
-@click.option(
-    "--terrain",
-    type=click.Choice(TERRAINS),
-    help=f"Terrain to walk on (docs/physics.md). [default: {_DEFAULTS.terrain}]",
-)
-@click.option(
-    "--timeout",
-    "timeout_s",
-    type=click.FloatRange(min=0.0, min_open=True, max=3600.0),
-    default=DEFAULT_TIMEOUT_S,
-    show_default=True,
-    help="Wall-clock limit for running a .py genome, seconds.",
-)
-@click.option(
-    "--allow-unsandboxed",
-    is_flag=True,
-    help="Run a .py genome even where the kernel refuses the seccomp lockdown.",
-)
+@terrain_option(f"Terrain to walk on (docs/physics.md). [default: {_DEFAULTS.terrain}]")
+@genome_timeout_option("Wall-clock limit for running a .py genome, seconds.")
+@allow_unsandboxed_option("Run a .py genome even where the kernel refuses the seccomp lockdown.")
 @click.pass_context
 def simulate_command(
     ctx: click.Context,
@@ -70,17 +60,9 @@ def simulate_command(
     if as_json:
         print_json(
             {
-                "valid": result.valid,
-                "fitness": result.fitness,
+                **sim_fields(result),
                 "bone_stray": result.bone_stray,
                 "terrain": terrain or _DEFAULTS.terrain,
-                "height": result.height,
-                "width": result.width,
-                "mass": result.mass,
-                "joints": result.joints,
-                "muscles": result.muscles,
-                "steps": result.steps,
-                "error": result.error,
             }
         )
     if not result.valid:

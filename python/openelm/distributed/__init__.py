@@ -17,20 +17,13 @@ from typing import TYPE_CHECKING
 
 from openelm._lazy import lazy_exports
 
+# Where each public name lives: type checkers read these imports, and so
+# does `lazy_exports`, which imports a name's module on first use.
 if TYPE_CHECKING:
     from openelm.distributed.backends import ray_backends
     from openelm.distributed.cluster import ClusterError, RayOptions, RayOptionsError
     from openelm.distributed.evaluators import RayEvaluatorPool
     from openelm.distributed.generators import RayCompleter
-
-_HOMES = {
-    "ray_backends": "openelm.distributed.backends",
-    "ClusterError": "openelm.distributed.cluster",
-    "RayOptions": "openelm.distributed.cluster",
-    "RayOptionsError": "openelm.distributed.cluster",
-    "RayEvaluatorPool": "openelm.distributed.evaluators",
-    "RayCompleter": "openelm.distributed.generators",
-}
 
 __all__ = [
     "ClusterError",
@@ -41,4 +34,4 @@ __all__ = [
     "ray_backends",
 ]
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _HOMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals())

@@ -18,11 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from openelm.errors import ConfigFieldError, OpenelmError
-from openelm.records import ModelConfig
+from openelm.records import DEFAULT_API_KEY_ENV, ModelConfig
 
-# Where an endpoint's API key is read from when the model config names no
-# variable (the OpenAI clients' convention).
-DEFAULT_API_KEY_ENV = "OPENAI_API_KEY"
 # How long reaching the cluster's address may take before we give up: Ray's
 # own client retries an unreachable address for minutes.
 CONNECT_TIMEOUT_S = 5.0

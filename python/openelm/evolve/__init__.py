@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 from openelm._lazy import lazy_exports
 
+# Where each public name lives: type checkers read these imports, and so
+# does `lazy_exports`, which imports a name's module on first use.
 if TYPE_CHECKING:
     from openelm.evolve.archive import ArchiveSnapshot, CVTArchive, GridArchive, build_archive
     from openelm.evolve.config import EvolveConfigError
@@ -52,43 +54,6 @@ if TYPE_CHECKING:
         Placement,
         SeedProgram,
     )
-
-# Public name -> the module that defines it.
-_HOMES = {
-    "ArchiveSnapshot": "openelm.evolve.archive",
-    "GridArchive": "openelm.evolve.archive",
-    "CVTArchive": "openelm.evolve.archive",
-    "build_archive": "openelm.evolve.archive",
-    "EvolveConfigError": "openelm.evolve.config",
-    "ExportError": "openelm.evolve.export",
-    "export_archive": "openelm.evolve.export",
-    "ProgressReport": "openelm.evolve.runner",
-    "ResumeConflictError": "openelm.evolve.runner",
-    "RunError": "openelm.evolve.runner",
-    "RunOutcome": "openelm.evolve.runner",
-    "new_config": "openelm.evolve.runner",
-    "resume_run": "openelm.evolve.runner",
-    "start_run": "openelm.evolve.runner",
-    "DEFAULT_SEED_PROGRAM": "openelm.evolve.seed_programs",
-    "load_seed_program": "openelm.evolve.seed_programs",
-    "run_summary": "openelm.evolve.summary",
-    **dict.fromkeys(
-        (
-            "ArchiveConfig",
-            "BudgetConfig",
-            "Elite",
-            "EvaluationConfig",
-            "EvolveConfig",
-            "Funnel",
-            "IterationMetrics",
-            "ModelConfig",
-            "MutationConfig",
-            "Placement",
-            "SeedProgram",
-        ),
-        "openelm.records",
-    ),
-}
 
 __all__ = [
     "DEFAULT_SEED_PROGRAM",
@@ -122,4 +87,4 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _HOMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals())

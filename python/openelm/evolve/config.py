@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
@@ -154,70 +155,67 @@ def _apply(value: Any, prefix: str, overrides: dict[str, Any]) -> Any:
 def validate_config(config: EvolveConfig) -> EvolveConfig:
     """Checks every setting; raises EvolveConfigError naming the first bad one."""
     if config.seed < 0:
-        raise EvolveConfigError("seed", f"seed must be a non-negative integer, not {config.seed}")
+        raise _invalid("seed", "seed must be a non-negative integer", config.seed)
     if not config.seed_programs:
         raise EvolveConfigError("seed_programs", "at least one seed program is needed")
     if config.batch_size < 1:
-        raise EvolveConfigError(
-            "batch_size", f"batch size must be at least 1, not {config.batch_size}"
-        )
+        raise _invalid("batch_size", "batch size must be at least 1", config.batch_size)
     archive = config.archive
     if archive.kind not in ARCHIVE_KINDS:
-        raise EvolveConfigError(
-            "archive.kind",
-            f"archive must be one of {', '.join(ARCHIVE_KINDS)}, not {archive.kind!r}",
-        )
+        raise _not_a_choice("archive.kind", "archive", archive.kind, ARCHIVE_KINDS)
     if not 1 <= archive.cells <= MAX_CVT_CELLS:
-        raise EvolveConfigError(
-            "archive.cells",
-            f"CVT cells must be between 1 and {MAX_CVT_CELLS}, not {archive.cells}",
+        raise _invalid(
+            "archive.cells", f"CVT cells must be between 1 and {MAX_CVT_CELLS}", archive.cells
         )
     if len(archive.bins) != 3 or any(count < 1 for count in archive.bins):
-        raise EvolveConfigError(
-            "archive.bins", f"bins must be three positive counts, not {archive.bins}"
-        )
+        raise _invalid("archive.bins", "bins must be three positive counts", archive.bins)
     if archive.cell_count > 1_000_000:
         raise EvolveConfigError(
             "archive.bins", f"{archive.cell_count} cells is too many (at most 1000000)"
         )
     for name, (low, high) in zip(DESCRIPTOR_NAMES, archive.ranges):
         if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
-            raise EvolveConfigError(
+            raise _invalid(
                 f"archive.{name}_range",
-                f"{name} range must be finite with low < high, not {low},{high}",
+                f"{name} range must be finite with low < high",
+                f"{low},{high}",
             )
     _validate_mutation(config.mutation)
     _validate_model(config.model)
-    evaluation = config.evaluation
-    # SimConfig checks its own fields; a run also needs a scored window.
-    if not evaluation.sim.seconds > 0:
-        raise EvolveConfigError(
-            "evaluation.sim.seconds",
-            f"simulated seconds must be in (0, 3600], not {evaluation.sim.seconds:g}",
-        )
-    if evaluation.workers is not None and evaluation.workers < 1:
-        raise EvolveConfigError(
-            "evaluation.workers", f"workers must be at least 1, not {evaluation.workers}"
-        )
-    if not evaluation.timeout_s > 0:
-        raise EvolveConfigError(
-            "evaluation.timeout_s",
-            f"evaluation timeout must be positive, not {evaluation.timeout_s}",
-        )
+    _validate_evaluation(config.evaluation)
     budget = config.budget
     if budget.iterations is not None and budget.iterations < 0:
-        raise EvolveConfigError(
-            "budget.iterations", f"iterations must be >= 0, not {budget.iterations}"
-        )
+        raise _invalid("budget.iterations", "iterations must be >= 0", budget.iterations)
     if budget.evaluations is not None and budget.evaluations < 0:
-        raise EvolveConfigError(
-            "budget.evaluations", f"evaluations must be >= 0, not {budget.evaluations}"
-        )
+        raise _invalid("budget.evaluations", "evaluations must be >= 0", budget.evaluations)
     if budget.time_limit_s is not None and not budget.time_limit_s > 0:
-        raise EvolveConfigError(
-            "budget.time_limit_s", f"time limit must be positive, not {budget.time_limit_s}"
-        )
+        raise _invalid("budget.time_limit_s", "time limit must be positive", budget.time_limit_s)
     return config
+
+
+def _invalid(field: str, requirement: str, value: object) -> EvolveConfigError:
+    """The error for `field` holding `value`: "<requirement>, not <value>"."""
+    return EvolveConfigError(field, f"{requirement}, not {value}")
+
+
+def _not_a_choice(field: str, label: str, value: str, choices: Sequence[str]) -> EvolveConfigError:
+    return _invalid(field, f"{label} must be one of {', '.join(choices)}", repr(value))
+
+
+def _validate_evaluation(evaluation: EvaluationConfig) -> None:
+    # SimConfig checks its own fields; a run also needs a scored window.
+    if not evaluation.sim.seconds > 0:
+        raise _invalid(
+            "evaluation.sim.seconds",
+            "simulated seconds must be in (0, 3600]",
+            f"{evaluation.sim.seconds:g}",
+        )
+    if evaluation.workers is not None and evaluation.workers < 1:
+        raise _invalid("evaluation.workers", "workers must be at least 1", evaluation.workers)
+    if not evaluation.timeout_s > 0:
+        raise _invalid(
+            "evaluation.timeout_s", "evaluation timeout must be positive", evaluation.timeout_s
+        )
 
 
 # A POSIX environment variable name.
@@ -228,38 +226,24 @@ def _validate_model(model: ModelConfig) -> None:
     if not model.model:
         raise EvolveConfigError("model.model", "model must not be empty")
     if model.device not in DEVICE_OPTIONS:
-        raise EvolveConfigError(
-            "model.device",
-            f"device must be one of {', '.join(DEVICE_OPTIONS)}, not {model.device!r}",
-        )
+        raise _not_a_choice("model.device", "device", model.device, DEVICE_OPTIONS)
     if model.dtype not in DTYPE_OPTIONS:
-        raise EvolveConfigError(
-            "model.dtype", f"dtype must be one of {', '.join(DTYPE_OPTIONS)}, not {model.dtype!r}"
-        )
+        raise _not_a_choice("model.dtype", "dtype", model.dtype, DTYPE_OPTIONS)
     if model.temperature < 0 or not math.isfinite(model.temperature):
-        raise EvolveConfigError(
-            "model.temperature", f"temperature must be >= 0, not {model.temperature}"
-        )
+        raise _invalid("model.temperature", "temperature must be >= 0", model.temperature)
     if not 0 < model.top_p <= 1:
-        raise EvolveConfigError("model.top_p", f"top-p must be in (0, 1], not {model.top_p}")
+        raise _invalid("model.top_p", "top-p must be in (0, 1]", model.top_p)
     if model.max_new_tokens < 1:
-        raise EvolveConfigError(
-            "model.max_new_tokens",
-            f"max new tokens must be at least 1, not {model.max_new_tokens}",
+        raise _invalid(
+            "model.max_new_tokens", "max new tokens must be at least 1", model.max_new_tokens
         )
     if model.engine not in ENGINE_OPTIONS:
-        raise EvolveConfigError(
-            "model.engine",
-            f"engine must be one of {', '.join(ENGINE_OPTIONS)}, not {model.engine!r}",
-        )
+        raise _not_a_choice("model.engine", "engine", model.engine, ENGINE_OPTIONS)
     if model.concurrency < 1:
-        raise EvolveConfigError(
-            "model.concurrency", f"concurrency must be at least 1, not {model.concurrency}"
-        )
+        raise _invalid("model.concurrency", "concurrency must be at least 1", model.concurrency)
     if not (math.isfinite(model.request_timeout_s) and model.request_timeout_s > 0):
-        raise EvolveConfigError(
-            "model.request_timeout_s",
-            f"request timeout must be positive, not {model.request_timeout_s}",
+        raise _invalid(
+            "model.request_timeout_s", "request timeout must be positive", model.request_timeout_s
         )
     if model.api_key_env is not None and not _ENV_NAME.fullmatch(model.api_key_env):
         raise EvolveConfigError(
@@ -295,41 +279,21 @@ def _validate_endpoint(model: ModelConfig) -> None:
 
 def _validate_mutation(mutation: MutationConfig) -> None:
     if mutation.operator not in MUTATION_CHOICES:
-        raise EvolveConfigError(
-            "mutation.operator",
-            f"mutation must be one of {', '.join(MUTATION_CHOICES)}, not {mutation.operator!r}",
-        )
+        raise _not_a_choice("mutation.operator", "mutation", mutation.operator, MUTATION_CHOICES)
     if mutation.operator == "mix" and mutation.mix_weights:
-        names = [name for name, _ in mutation.mix_weights]
-        for name, weight in mutation.mix_weights:
-            if name not in OPERATOR_NAMES:
-                raise EvolveConfigError(
-                    "mutation.mix_weights",
-                    f"unknown operator {name!r} in mix (choose from {', '.join(OPERATOR_NAMES)})",
-                )
-            if not (math.isfinite(weight) and weight >= 0):
-                raise EvolveConfigError(
-                    "mutation.mix_weights", f"mix weight of {name} must be >= 0, not {weight}"
-                )
-        if len(set(names)) != len(names):
-            raise EvolveConfigError("mutation.mix_weights", "an operator appears twice in the mix")
-        total = sum(weight for _, weight in mutation.mix_weights)
-        if not math.isclose(total, 1.0, abs_tol=1e-6):
-            raise EvolveConfigError(
-                "mutation.mix_weights", f"mix weights must sum to 1, not {total:g}"
-            )
+        _validate_mix_weights(mutation.mix_weights)
     elif mutation.mix_weights:
         raise EvolveConfigError(
             "mutation.mix_weights",
             "mix weights are only used with mutation.operator mix",
             mentions=("mutation.operator",),
         )
-    if mutation.hybrid_random_iterations < 0:
-        raise EvolveConfigError(
-            "mutation.hybrid_random_iterations",
-            f"hybrid random iterations must be >= 0, not {mutation.hybrid_random_iterations}",
+    hybrid = mutation.hybrid_random_iterations
+    if hybrid < 0:
+        raise _invalid(
+            "mutation.hybrid_random_iterations", "hybrid random iterations must be >= 0", hybrid
         )
-    if mutation.hybrid_random_iterations and not mutation.uses_language_model():
+    if hybrid and not mutation.uses_language_model():
         raise EvolveConfigError(
             "mutation.hybrid_random_iterations",
             "a hybrid runs random children while the language model writes, so its mutation "
@@ -337,17 +301,33 @@ def _validate_mutation(mutation: MutationConfig) -> None:
             mentions=("mutation.operator",),
         )
     if mutation.crossover_parents < 2:
-        raise EvolveConfigError(
+        raise _invalid(
             "mutation.crossover_parents",
-            f"crossover needs at least 2 parents, not {mutation.crossover_parents}",
+            "crossover needs at least 2 parents",
+            mutation.crossover_parents,
         )
     if not 0 < mutation.random_rate <= 1:
-        raise EvolveConfigError(
-            "mutation.random_rate",
-            f"random mutation rate must be in (0, 1], not {mutation.random_rate}",
+        raise _invalid(
+            "mutation.random_rate", "random mutation rate must be in (0, 1]", mutation.random_rate
         )
     if not (math.isfinite(mutation.random_sigma) and mutation.random_sigma > 0):
-        raise EvolveConfigError(
-            "mutation.random_sigma",
-            f"random mutation sigma must be positive, not {mutation.random_sigma}",
+        raise _invalid(
+            "mutation.random_sigma", "random mutation sigma must be positive", mutation.random_sigma
         )
+
+
+def _validate_mix_weights(mix_weights: tuple[tuple[str, float], ...]) -> None:
+    for name, weight in mix_weights:
+        if name not in OPERATOR_NAMES:
+            raise EvolveConfigError(
+                "mutation.mix_weights",
+                f"unknown operator {name!r} in mix (choose from {', '.join(OPERATOR_NAMES)})",
+            )
+        if not (math.isfinite(weight) and weight >= 0):
+            raise _invalid("mutation.mix_weights", f"mix weight of {name} must be >= 0", weight)
+    names = [name for name, _ in mix_weights]
+    if len(set(names)) != len(names):
+        raise EvolveConfigError("mutation.mix_weights", "an operator appears twice in the mix")
+    total = sum(weight for _, weight in mix_weights)
+    if not math.isclose(total, 1.0, abs_tol=1e-6):
+        raise _invalid("mutation.mix_weights", "mix weights must sum to 1", f"{total:g}")

@@ -54,22 +54,9 @@ def load_completer(config: ModelConfig, on_note: NoteCallback | None = None) -> 
     `on_note` hears what was chosen and why."""
     note = on_note or (lambda _: None)
     if config.endpoint is not None:
-        from openelm.llm.endpoint import EndpointSettings, connect_endpoints
+        from openelm.llm.endpoint import connect_endpoints, endpoint_settings
 
-        settings = [
-            EndpointSettings(
-                base_url=url,
-                model=config.model,
-                api_key_env=config.api_key_env,
-                concurrency=config.concurrency,
-                timeout_s=config.request_timeout_s,
-                max_new_tokens=config.max_new_tokens,
-                temperature=config.temperature,
-                top_p=config.top_p,
-            )
-            for url in config.endpoint_urls()
-        ]
-        return connect_endpoints(settings, on_note=note)
+        return connect_endpoints(endpoint_settings(config), on_note=note)
     from openelm.llm.llamacpp import choose_engine
 
     engine, reason = choose_engine(config.model, config.engine, config.device)

@@ -22,8 +22,11 @@ from typing import TYPE_CHECKING
 
 from openelm._lazy import lazy_exports
 
+# Where each public name lives: type checkers read these imports, and so
+# does `lazy_exports`, which imports a name's module on first use.
 if TYPE_CHECKING:
     from openelm.llm.completion import (
+        DEFAULT_TOP_K,
         Completion,
         CompletionError,
         GenerationStats,
@@ -31,15 +34,7 @@ if TYPE_CHECKING:
         trim_to_function_body,
     )
     from openelm.llm.embedded import CACHE_DIR_ENV, EMBEDDED_MODEL_NAME, default_cache_dir
-    from openelm.llm.generate import (
-        DEFAULT_MAX_BATCH_ROWS,
-        DEFAULT_MAX_NEW_TOKENS,
-        DEFAULT_TEMPERATURE,
-        DEFAULT_TOP_K,
-        DEFAULT_TOP_P,
-        GenerationRequest,
-        Generator,
-    )
+    from openelm.llm.generate import DEFAULT_MAX_BATCH_ROWS, GenerationRequest, Generator
     from openelm.llm.models import (
         LanguageModel,
         ModelIdentity,
@@ -48,41 +43,13 @@ if TYPE_CHECKING:
         load_language_model,
         resolve_model,
     )
-    from openelm.records import DEVICE_OPTIONS, DTYPE_OPTIONS
-
-_HOMES = {
-    **dict.fromkeys(
-        ("Completion", "CompletionError", "GenerationStats", "StopReason", "trim_to_function_body"),
-        "openelm.llm.completion",
-    ),
-    **dict.fromkeys(
-        ("CACHE_DIR_ENV", "EMBEDDED_MODEL_NAME", "default_cache_dir"), "openelm.llm.embedded"
-    ),
-    **dict.fromkeys(
-        (
-            "DEFAULT_MAX_BATCH_ROWS",
-            "DEFAULT_MAX_NEW_TOKENS",
-            "DEFAULT_TEMPERATURE",
-            "DEFAULT_TOP_K",
-            "DEFAULT_TOP_P",
-            "GenerationRequest",
-            "Generator",
-        ),
-        "openelm.llm.generate",
-    ),
-    **dict.fromkeys(
-        (
-            "LanguageModel",
-            "ModelIdentity",
-            "ModelNotFoundError",
-            "ResolvedModel",
-            "load_language_model",
-            "resolve_model",
-        ),
-        "openelm.llm.models",
-    ),
-    **dict.fromkeys(("DEVICE_OPTIONS", "DTYPE_OPTIONS"), "openelm.records"),
-}
+    from openelm.records import (
+        DEFAULT_MAX_NEW_TOKENS,
+        DEFAULT_TEMPERATURE,
+        DEFAULT_TOP_P,
+        DEVICE_OPTIONS,
+        DTYPE_OPTIONS,
+    )
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -110,4 +77,4 @@ __all__ = [
     "trim_to_function_body",
 ]
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _HOMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals())

@@ -17,6 +17,10 @@ from openelm.records import CompletionStop
 # enum lives in openelm.records (a leaf module); the engines name it StopReason.
 StopReason = CompletionStop
 
+# The top-k of the in-process engines (transformers' default too), also
+# asked of servers that take it.
+DEFAULT_TOP_K = 50
+
 
 @dataclass(frozen=True)
 class Completion:

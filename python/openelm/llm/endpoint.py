@@ -38,6 +38,7 @@ import httpx
 
 from openelm.errors import ConfigFieldError
 from openelm.llm.completion import (
+    DEFAULT_TOP_K,
     Completion,
     CompletionError,
     StopReason,
@@ -46,7 +47,7 @@ from openelm.llm.completion import (
     split_trailing_whitespace,
     trim_to_function_body,
 )
-from openelm.records import DEFAULT_API_KEY_ENV
+from openelm.records import DEFAULT_API_KEY_ENV, ModelConfig
 
 # Retried: the server is busy, restarting or briefly unreachable.
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -76,7 +77,7 @@ CHAT_INSTRUCTION = (
 # penalty, which punishes a child for copying its parent's code. A server
 # that refuses unknown fields (OpenAI's) gets the standard fields only.
 SAMPLING_EXTENSIONS: dict[str, float] = {
-    "top_k": 50,
+    "top_k": DEFAULT_TOP_K,
     "min_p": 0.0,
     "repeat_penalty": 1.0,
     "repetition_penalty": 1.0,
@@ -91,17 +92,35 @@ class EndpointError(ConfigFieldError):
 
 @dataclass(frozen=True)
 class EndpointSettings:
-    """Where the server is and how to sample it; see `ModelConfig`."""
+    """Where one server is and how to sample it: a run's `ModelConfig` for
+    one of its endpoints (`endpoint_settings`), with the same defaults."""
 
     base_url: str
     model: str
     api_key_env: str | None = None
-    concurrency: int = 4
-    timeout_s: float = 300.0
-    max_new_tokens: int = 256
-    temperature: float = 0.8
-    top_p: float = 0.95
+    concurrency: int = ModelConfig.concurrency
+    timeout_s: float = ModelConfig.request_timeout_s
+    max_new_tokens: int = ModelConfig.max_new_tokens
+    temperature: float = ModelConfig.temperature
+    top_p: float = ModelConfig.top_p
     max_retries: int = DEFAULT_MAX_RETRIES
+
+
+def endpoint_settings(config: ModelConfig) -> list[EndpointSettings]:
+    """The settings for each server `config.endpoint` names, in order."""
+    return [
+        EndpointSettings(
+            base_url=url,
+            model=config.model,
+            api_key_env=config.api_key_env,
+            concurrency=config.concurrency,
+            timeout_s=config.request_timeout_s,
+            max_new_tokens=config.max_new_tokens,
+            temperature=config.temperature,
+            top_p=config.top_p,
+        )
+        for url in config.endpoint_urls()
+    ]
 
 
 def endpoint_url_problem(url: str) -> str | None:

@@ -23,16 +23,13 @@ from typing import NamedTuple
 
 import torch
 
-from openelm.llm.completion import Completion, GenerationStats
+from openelm.llm.completion import DEFAULT_TOP_K, Completion, GenerationStats
 from openelm.llm.decode import DecodeLoop, DecodeRow, SamplingSettings
 from openelm.llm.healing import HealedPrompt, decoded_vocabulary, heal_prompt
 from openelm.llm.models import LanguageModel
 from openelm.llm.stopping import StopReason, eos_token_ids, newline_token_ids, trim_to_function_body
+from openelm.records import DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 
-DEFAULT_MAX_NEW_TOKENS = 256
-DEFAULT_TEMPERATURE = 0.8
-DEFAULT_TOP_P = 0.95
-DEFAULT_TOP_K = 50
 # Completions decoded together. On 2 CPU cores in bfloat16 a decode step
 # costs ~25 ms with 4 rows and ~60 ms with 64 (the weights are read once per
 # step whatever the rows), so wide batches are cheap tokens.

@@ -36,6 +36,7 @@ from typing import Any
 
 from openelm.errors import OpenelmError
 from openelm.llm.completion import (
+    DEFAULT_TOP_K,
     Completion,
     GenerationStats,
     StopReason,
@@ -50,9 +51,9 @@ from openelm.llm.embedded import (
     find_embedded_gguf,
 )
 from openelm.llm.endpoint import request_seed
+from openelm.records import DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 
 EMBEDDED_ALIASES = frozenset({EMBEDDED_MODEL_NAME, "default"})
-DEFAULT_TOP_K = 50
 # Sequences decoded together. Each step reads the weights once whatever the
 # rows, so wide batches are cheap tokens (bench/llm.py).
 DEFAULT_MAX_SEQUENCES = 64
@@ -244,9 +245,9 @@ class LlamaCppEngine:
         self,
         prompts: Sequence[str],
         *,
-        max_new_tokens: int = 256,
-        temperature: float = 0.8,
-        top_p: float = 0.95,
+        max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_p: float = DEFAULT_TOP_P,
         seed: int = 0,
         first_index: int = 0,
     ) -> list[Completion]:

@@ -49,20 +49,12 @@ def forward_cache_argument(model: PreTrainedModel) -> str:
 _UNSUPPORTED_ATTENTION_FEATURES = ("sliding_window", "softcap", "s_aux")
 
 
-class LayerAttention(Protocol):
-    """Our attention for one decode step, in plain tensors: query
-    [rows, q_heads, 1, head_dim], key/value as the cache layer returned them,
-    `scale` the softmax scaling; returns [rows, q_heads, head_dim]."""
-
-    def __call__(
-        self,
-        layer_index: int,
-        query: torch.Tensor,
-        key: torch.Tensor,
-        value: torch.Tensor,
-        scale: float,
-        state: object,
-    ) -> torch.Tensor: ...
+# Our attention for one decode step, in plain tensors: (layer index, query
+# [rows, q_heads, 1, head_dim], key and value as the cache layer returned
+# them, the softmax scaling, our state) -> [rows, q_heads, head_dim].
+LayerAttention = Callable[
+    [int, torch.Tensor, torch.Tensor, torch.Tensor, float, object], torch.Tensor
+]
 
 
 def register_attention(name: str, attention: LayerAttention, state_argument: str) -> None:

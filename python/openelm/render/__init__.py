@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from openelm._lazy import lazy_exports
 
+# Where each public name lives: type checkers read these imports, and so
+# does `lazy_exports`, which imports a name's module on first use.
 if TYPE_CHECKING:
     from openelm.render.animate import (
         RenderError,
@@ -23,22 +25,6 @@ if TYPE_CHECKING:
         render_subjects,
     )
     from openelm.render.targets import resolve_target
-
-# Public name -> the module that defines it.
-_HOMES = {
-    **dict.fromkeys(
-        (
-            "RenderError",
-            "RenderOptions",
-            "RenderOptionsError",
-            "Subject",
-            "record",
-            "render_subjects",
-        ),
-        "openelm.render.animate",
-    ),
-    "resolve_target": "openelm.render.targets",
-}
 
 __all__ = [
     "RenderError",
@@ -51,4 +37,4 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _HOMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals())

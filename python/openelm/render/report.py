@@ -34,6 +34,7 @@ from openelm.store import RunStore
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.cm import ScalarMappable
+    from matplotlib.image import AxesImage
 
 TOP_ELITES = 12
 ANIMATION_OPTIONS = RenderOptions(format="gif", fps=15, size=(320, 220))
@@ -151,6 +152,21 @@ def _save_width_height_map(
     figure.savefig(path, dpi=100)
 
 
+def _show_fitness(
+    axes: Axes, fitness: np.ndarray, vmax: float, extent: tuple[float, float, float, float]
+) -> AxesImage:
+    """Shade a (height, width) grid of best fitness over `extent`, empty cells grey."""
+    return axes.imshow(
+        np.ma.masked_invalid(fitness),
+        origin="lower",
+        cmap=COLOUR_MAP,
+        vmin=0,
+        vmax=vmax,
+        extent=extent,
+        aspect="auto",
+    )
+
+
 def _heatmaps(grid: np.ndarray, archive_config: ArchiveConfig, out: Path) -> None:
     (h_low, h_high), (w_low, w_high), (m_low, m_high) = archive_config.ranges
     extent = (w_low, w_high, h_low, h_high)
@@ -159,15 +175,7 @@ def _heatmaps(grid: np.ndarray, archive_config: ArchiveConfig, out: Path) -> Non
 
     figure = Figure(figsize=(6, 5))
     axes = figure.add_subplot()
-    image = axes.imshow(
-        np.ma.masked_invalid(best),
-        origin="lower",
-        cmap=COLOUR_MAP,
-        vmin=0,
-        vmax=vmax,
-        extent=extent,
-        aspect="auto",
-    )
+    image = _show_fitness(axes, best, vmax, extent)
     _save_width_height_map(
         figure, axes, image, "best fitness over all masses (grey: empty)", out / "heatmap.png"
     )
@@ -187,15 +195,7 @@ def _heatmaps(grid: np.ndarray, archive_config: ArchiveConfig, out: Path) -> Non
         if m >= mass_bins:
             axes.axis("off")
             continue
-        image = axes.imshow(
-            np.ma.masked_invalid(grid[:, :, m]),
-            origin="lower",
-            cmap=COLOUR_MAP,
-            vmin=0,
-            vmax=vmax,
-            extent=extent,
-            aspect="auto",
-        )
+        image = _show_fitness(axes, grid[:, :, m], vmax, extent)
         axes.set_title(f"mass {edges[m]:g}–{edges[m + 1]:g}", fontsize=9)
         axes.tick_params(labelsize=7)
     figure.supxlabel("width (genome units)", fontsize=9)

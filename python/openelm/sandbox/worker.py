@@ -84,7 +84,14 @@ def evaluate(
     walker = native.Walker.from_json(walker_json)
     result = native.simulate(walker, sim_config)
     answer["walker"] = walker_json
-    answer["sim"] = {
+    answer["sim"] = sim_fields(result)
+    return answer
+
+
+def sim_fields(result: native.SimResult) -> dict[str, Any]:
+    """A simulation's outcome as plain JSON fields: a worker's `sim` answer,
+    and the core of `openelm simulate --json`."""
+    return {
         "valid": result.valid,
         "fitness": result.fitness,
         "height": result.height,
@@ -95,7 +102,6 @@ def evaluate(
         "steps": result.steps,
         "error": result.error,
     }
-    return answer
 
 
 def serve(out_fd: int, limits: native.InterpLimits, sim_config: native.SimConfig) -> None:

@@ -115,58 +115,45 @@ pub struct SimResult {
 }
 
 impl SimResult {
-    fn failed(walker: &Walker, steps: u64, error: String, trajectory: Vec<f32>) -> SimResult {
+    /// A walker that failed validation. Its descriptors may be meaningless
+    /// (NaN, dangling indices), so they are reported as zeros rather than
+    /// computed.
+    fn rejected(walker: &Walker, error: String) -> SimResult {
         SimResult {
             valid: false,
             fitness: 0.0,
             bone_stray: 0.0,
-            descriptors: descriptors(walker),
+            descriptors: Descriptors::default(),
             joints: walker.joints.len(),
             muscles: walker.muscle_count(),
-            steps,
+            steps: 0,
             error: Some(error),
             terrain_outline: Vec::new(),
+            trajectory: Vec::new(),
+        }
+    }
+
+    /// A valid walker whose simulation blew up after `steps` steps; the
+    /// frames recorded so far are kept for renderers.
+    fn diverged(walker: &Walker, steps: u64, error: String, trajectory: Vec<f32>) -> SimResult {
+        SimResult {
+            descriptors: descriptors(walker),
+            steps,
             trajectory,
+            ..SimResult::rejected(walker, error)
         }
     }
 }
 
 pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
     if let Err(e) = walker.validate(&config.limits) {
-        // Descriptors of an invalid body may be meaningless (NaN, dangling
-        // indices), so report zeros rather than touching it.
-        return SimResult {
-            valid: false,
-            fitness: 0.0,
-            bone_stray: 0.0,
-            descriptors: Descriptors {
-                height: 0.0,
-                width: 0.0,
-                mass: 0.0,
-            },
-            joints: walker.joints.len(),
-            muscles: walker.muscle_count(),
-            steps: 0,
-            error: Some(format!("invalid walker: {e}")),
-            terrain_outline: Vec::new(),
-            trajectory: Vec::new(),
-        };
+        return SimResult::rejected(walker, format!("invalid walker: {e}"));
     }
     let mut world = World::on(walker, config.physics, DROP_HEIGHT, config.terrain);
     world.nodes.vx.fill(config.initial_velocity[0]);
     world.nodes.vy.fill(config.initial_velocity[1]);
-
-    let record_every = config.record_every as u64;
     let mut trajectory = Vec::new();
-    let record = |world: &World, trajectory: &mut Vec<f32>| {
-        if record_every > 0 && world.steps.is_multiple_of(record_every) {
-            for i in 0..world.nodes.len() {
-                trajectory.push(world.nodes.x[i] as f32);
-                trajectory.push(world.nodes.y[i] as f32);
-            }
-        }
-    };
-    record(&world, &mut trajectory);
+    record(&world, config.record_every, &mut trajectory);
 
     let settle_steps = config.settle_steps();
     let total_steps = settle_steps + config.window_steps();
@@ -175,25 +162,13 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
     while world.steps < total_steps {
         let max_speed_sq = world.step();
         bone_stray = bone_stray.max(world.worst_bone_stray());
-        // Written so that NaN also counts as a blow-up.
-        let within_bounds = max_speed_sq <= MAX_SPEED * MAX_SPEED;
-        if !within_bounds {
-            let what = if max_speed_sq.is_nan() {
-                "NaN in state"
-            } else {
-                "runaway velocity"
-            };
-            let error = format!(
-                "simulation diverged: {what} at step {} (t = {:.2} s)",
-                world.steps,
-                world.time()
-            );
-            return SimResult::failed(walker, world.steps, error, trajectory);
+        if let Some(error) = divergence(&world, max_speed_sq) {
+            return SimResult::diverged(walker, world.steps, error, trajectory);
         }
         if world.steps == settle_steps {
             start_x = world.nodes.centre_of_mass_x();
         }
-        record(&world, &mut trajectory);
+        record(&world, config.record_every, &mut trajectory);
     }
     let fitness = config
         .terrain
@@ -207,7 +182,7 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
         muscles: walker.muscle_count(),
         steps: world.steps,
         error: None,
-        terrain_outline: if record_every > 0 {
+        terrain_outline: if config.record_every > 0 {
             world
                 .geometry
                 .outline(-OUTLINE_EXTENT, OUTLINE_EXTENT, OUTLINE_EXTENT)
@@ -216,6 +191,36 @@ pub fn simulate(walker: &Walker, config: &SimConfig) -> SimResult {
         },
         trajectory,
     }
+}
+
+/// Appends the joint positions, as f32 (`SimResult::trajectory`), to
+/// `trajectory` on every `record_every`-th step; never when it is 0.
+fn record(world: &World, record_every: u32, trajectory: &mut Vec<f32>) {
+    if record_every > 0 && world.steps.is_multiple_of(u64::from(record_every)) {
+        for (&x, &y) in world.nodes.x.iter().zip(&world.nodes.y) {
+            trajectory.push(x as f32);
+            trajectory.push(y as f32);
+        }
+    }
+}
+
+/// Why the step that ended with this largest squared node speed shows the
+/// integration has blown up, or None if it has not.
+fn divergence(world: &World, max_speed_sq: f64) -> Option<String> {
+    // Written so that NaN also counts as a blow-up.
+    if max_speed_sq <= MAX_SPEED * MAX_SPEED {
+        return None;
+    }
+    let what = if max_speed_sq.is_nan() {
+        "NaN in state"
+    } else {
+        "runaway velocity"
+    };
+    Some(format!(
+        "simulation diverged: {what} at step {} (t = {:.2} s)",
+        world.steps,
+        world.time()
+    ))
 }
 
 /// Simulates a batch in parallel. Each walker runs exactly the code path of

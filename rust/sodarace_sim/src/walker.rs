@@ -18,6 +18,17 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// The connection `a`–`b`, in the order the genome and Python's
+    /// `(i, j, amplitude, phase)` tuples give its fields.
+    pub const fn new(a: u32, b: u32, amplitude: f64, phase: f64) -> Connection {
+        Connection {
+            a,
+            b,
+            amplitude,
+            phase,
+        }
+    }
+
     pub fn is_muscle(&self) -> bool {
         self.amplitude != 0.0
     }
@@ -367,8 +378,9 @@ impl Walker {
     }
 }
 
-/// Descriptors of the initial morphology, in genome units.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Descriptors of the initial morphology, in genome units (all 0 for a
+/// walker with no joints).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Descriptors {
     pub height: f64,
     pub width: f64,
@@ -395,11 +407,7 @@ pub fn descriptors(walker: &Walker) -> Descriptors {
         })
         .sum();
     if walker.joints.is_empty() {
-        return Descriptors {
-            height: 0.0,
-            width: 0.0,
-            mass: 0.0,
-        };
+        return Descriptors::default();
     }
     Descriptors {
         height: max_y - min_y,
@@ -416,24 +424,9 @@ mod tests {
         Walker {
             joints: vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]],
             connections: vec![
-                Connection {
-                    a: 0,
-                    b: 1,
-                    amplitude: 0.0,
-                    phase: 0.0,
-                },
-                Connection {
-                    a: 1,
-                    b: 2,
-                    amplitude: 2.0,
-                    phase: 0.25,
-                },
-                Connection {
-                    a: 2,
-                    b: 0,
-                    amplitude: 0.0,
-                    phase: 0.0,
-                },
+                Connection::new(0, 1, 0.0, 0.0),
+                Connection::new(1, 2, 2.0, 0.25),
+                Connection::new(2, 0, 0.0, 0.0),
             ],
         }
     }
@@ -485,15 +478,7 @@ mod tests {
     #[test]
     fn self_connections_are_dropped_with_a_warning() {
         let mut w = triangle();
-        w.connections.insert(
-            1,
-            Connection {
-                a: 1,
-                b: 1,
-                amplitude: 3.0,
-                phase: 0.5,
-            },
-        );
+        w.connections.insert(1, Connection::new(1, 1, 3.0, 0.5));
         assert!(w.validate(&WalkerLimits::default()).is_err());
         let (repaired, warnings) = w.validate_repairing(&WalkerLimits::default()).unwrap();
         assert_eq!(repaired, triangle());
@@ -513,15 +498,7 @@ mod tests {
     #[test]
     fn errors_after_repair_name_the_genome_index() {
         let mut w = triangle();
-        w.connections.insert(
-            0,
-            Connection {
-                a: 0,
-                b: 0,
-                amplitude: 0.0,
-                phase: 0.0,
-            },
-        );
+        w.connections.insert(0, Connection::new(0, 0, 0.0, 0.0));
         w.connections[2].amplitude = 30.0;
         let e = w.validate_repairing(&WalkerLimits::default()).unwrap_err();
         assert_eq!(
@@ -533,12 +510,7 @@ mod tests {
     #[test]
     fn only_self_connections_leave_no_connections() {
         let mut w = triangle();
-        w.connections = vec![Connection {
-            a: 0,
-            b: 0,
-            amplitude: 0.0,
-            phase: 0.0,
-        }];
+        w.connections = vec![Connection::new(0, 0, 0.0, 0.0)];
         assert_eq!(
             w.validate_repairing(&WalkerLimits::default()).unwrap_err(),
             WalkerError::NoConnections

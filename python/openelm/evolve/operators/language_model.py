@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from openelm.evolve.archive import ArchiveSnapshot
-from openelm.evolve.genome_source import missing_definitions, split_genome
+from openelm.evolve.genome_source import GenomeParts, missing_definitions, split_genome
 from openelm.evolve.operators.base import PromptPlan
 from openelm.evolve.prompts import (
     COMMIT_MESSAGES,
@@ -18,49 +18,53 @@ from openelm.evolve.prompts import (
 from openelm.records import Elite
 
 
-class ModificationPromptOperator:
+class _ParentRewrite:
+    """An operator that shows the model one parent and has it write a new
+    `make_walker`; the child keeps the parent's code around it. Subclasses
+    say what the prompt is."""
+
+    name: str
+    parent_count = 1
+
+    def plan(
+        self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
+    ) -> PromptPlan:
+        (parent,) = parents
+        parts = split_genome(parent.source)
+        return PromptPlan(
+            operator=self.name,
+            parent_ids=(parent.program_id,),
+            prompt=self.prompt(parent.source, parts, rng),
+            child_prefix=parts.prefix,
+            child_suffix=parts.suffix,
+        )
+
+    def prompt(self, source: str, parts: GenomeParts, rng: np.random.Generator) -> str:
+        """The prompt for the parent `source` (split into `parts`), drawing only from `rng`."""
+        raise NotImplementedError
+
+
+class ModificationPromptOperator(_ParentRewrite):
     """ELM's plain prompt: the parent, then "Create a new walker by modifying
     the starting function above." The child keeps the parent's helpers."""
 
     name = "prompt"
-    parent_count = 1
 
-    def plan(
-        self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
-    ) -> PromptPlan:
-        (parent,) = parents
-        parts = split_genome(parent.source)
-        return PromptPlan(
-            operator=self.name,
-            parent_ids=(parent.program_id,),
-            prompt=modification_prompt(parent.source),
-            child_prefix=parts.prefix,
-            child_suffix=parts.suffix,
-        )
+    def prompt(self, source: str, parts: GenomeParts, rng: np.random.Generator) -> str:
+        return modification_prompt(source)
 
 
-class CommitMessageOperator:
+class CommitMessageOperator(_ParentRewrite):
     """The paper's diff mutation: a commit message drawn 40/30/30 from its
     three messages, and the file after the commit written by the model."""
 
     name = "diff"
-    parent_count = 1
 
-    def plan(
-        self, parents: Sequence[Elite], rng: np.random.Generator, snapshot: ArchiveSnapshot
-    ) -> PromptPlan:
-        (parent,) = parents
+    def prompt(self, source: str, parts: GenomeParts, rng: np.random.Generator) -> str:
         messages = [message for message, _ in COMMIT_MESSAGES]
         probabilities = [probability for _, probability in COMMIT_MESSAGES]
         message = messages[int(rng.choice(len(messages), p=probabilities))]
-        parts = split_genome(parent.source)
-        return PromptPlan(
-            operator=self.name,
-            parent_ids=(parent.program_id,),
-            prompt=commit_prompt(parent.source, message, parts.prefix),
-            child_prefix=parts.prefix,
-            child_suffix=parts.suffix,
-        )
+        return commit_prompt(source, message, parts.prefix)
 
 
 class CrossoverOperator:

@@ -133,6 +133,16 @@ macro_rules! py_config {
                 Ok(())
             }
 
+            /// `inner` with each given field set (None keeps a field), checked.
+            fn with(mut inner: $rust, fields: &[(&str, Option<Bound<'_, PyAny>>)]) -> PyResult<Self> {
+                for (name, value) in fields {
+                    if let Some(value) = value {
+                        Self::set(&mut inner, name, value)?;
+                    }
+                }
+                Self::checked(inner)
+            }
+
             fn checked(inner: $rust) -> PyResult<Self> {
                 let check: fn(&$rust) -> Result<(), String> = $check;
                 check(&inner).map_err(|e| PyValueError::new_err(format!("{}: {e}", $name)))?;
@@ -151,22 +161,14 @@ macro_rules! py_config {
             #[pyo3(signature = (*, $($field = None),*))]
             #[allow(clippy::too_many_arguments)] // one per field, by design
             fn new($($field: Option<Bound<'_, PyAny>>),*) -> PyResult<Self> {
-                let mut inner = <$rust>::default();
-                $(if let Some(value) = &$field {
-                    Self::set(&mut inner, stringify!($field), value)?;
-                })*
-                Self::checked(inner)
+                Self::with(<$rust>::default(), &[$((stringify!($field), $field)),*])
             }
 
             /// A copy with the given fields changed (None keeps a field).
             #[pyo3(signature = (*, $($field = None),*))]
             #[allow(clippy::too_many_arguments)]
             fn replace(&self, $($field: Option<Bound<'_, PyAny>>),*) -> PyResult<Self> {
-                let mut inner = self.inner.clone();
-                $(if let Some(value) = &$field {
-                    Self::set(&mut inner, stringify!($field), value)?;
-                })*
-                Self::checked(inner)
+                Self::with(self.inner.clone(), &[$((stringify!($field), $field)),*])
             }
 
             /// Every field as plain JSON-able values, for a run's stored config

@@ -41,12 +41,7 @@ impl PyWalker {
         let joints = joints.into_iter().map(|(x, y)| [x, y]).collect();
         let connections = connections
             .into_iter()
-            .map(|(a, b, amplitude, phase)| Connection {
-                a,
-                b,
-                amplitude,
-                phase,
-            })
+            .map(|(a, b, amplitude, phase)| Connection::new(a, b, amplitude, phase))
             .collect();
         PyWalker {
             inner: Walker {

@@ -7,11 +7,11 @@
 //! with damping ratio 0.3 and tracks its oscillating target length. One 60 Hz
 //! step is split into `substeps` substeps (Macklin et al., "Small Steps in
 //! Physics Simulation", 2019), each running four named stages over flat
-//! arrays: `integrate::predict` (gravity, damping, move), `contacts::prepare`, `solver::sweep`
-//! (`iterations` Gauss-Seidel passes over the constraints), then, node by node,
-//! `contacts::resolve` (terrain, with Coulomb friction) and
-//! `integrate::velocity` (velocities from the positions moved). Why this
-//! solver and these numbers: `docs/physics.md`.
+//! arrays: `integrate::predict` (gravity, damping, move), `contacts::prepare`,
+//! `solver::sweep` (`iterations` Gauss-Seidel passes over the constraints),
+//! then, node by node, `contacts::resolve_and_update` (terrain, with Coulomb
+//! friction, then velocities from the positions moved). Why this solver and
+//! these numbers: `docs/physics.md`.
 //!
 //! There is no global state and no threading inside a step, so the same
 //! input always produces the same bits. Where the CPU has AVX2 or AVX-512
@@ -104,6 +104,27 @@ pub struct Springs {
     pub muscle: Vec<bool>,
 }
 
+impl Springs {
+    /// The walker's connections between nodes placed as `nodes`: each one's
+    /// rest length is its length there.
+    fn between(walker: &Walker, nodes: &Nodes) -> Springs {
+        let mut springs = Springs::default();
+        for c in &walker.connections {
+            let rest = nodes.distance(c.a as usize, c.b as usize);
+            let swing = rest * AMPLITUDE_SCALE * c.amplitude;
+            let offset = 2.0 * std::f64::consts::PI * c.phase;
+            springs.a.push(c.a);
+            springs.b.push(c.b);
+            springs.rest.push(rest);
+            // cos(θ + φ) = cos θ cos φ − sin θ sin φ
+            springs.cos_coef.push(swing * libm::cos(offset));
+            springs.sin_coef.push(-swing * libm::sin(offset));
+            springs.muscle.push(c.is_muscle());
+        }
+        springs
+    }
+}
+
 /// Node state as flat arrays, in world metres and m/s.
 #[derive(Clone, Debug, Default)]
 pub struct Nodes {
@@ -120,6 +141,52 @@ impl Nodes {
 
     pub fn is_empty(&self) -> bool {
         self.x.is_empty()
+    }
+
+    /// The walker's joints in world metres, at rest, placed on `terrain`
+    /// so that the lowest joint (relative to the ground under it) is
+    /// `drop_height` above the ground; the terrain's geometry is placed
+    /// around the body.
+    fn dropped(walker: &Walker, drop_height: f64, terrain: Terrain) -> (Nodes, Geometry) {
+        let min_y = walker
+            .joints
+            .iter()
+            .map(|j| j[1])
+            .fold(f64::INFINITY, f64::min);
+        let n = walker.joints.len();
+        let xs: Vec<f64> = walker
+            .joints
+            .iter()
+            .map(|j| j[0] * GENOME_TO_WORLD)
+            .collect();
+        let x_min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let x_max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let geometry = terrain.geometry(x_min, x_max);
+        // Lowest joint `drop_height` above the ground right under it.
+        let lift = walker
+            .joints
+            .iter()
+            .zip(&xs)
+            .map(|(j, &x)| geometry.ground.height_at(x) - (j[1] - min_y) * GENOME_TO_WORLD)
+            .fold(f64::NEG_INFINITY, f64::max)
+            + drop_height;
+        let y = walker
+            .joints
+            .iter()
+            .map(|&[_, y]| (y - min_y) * GENOME_TO_WORLD + lift)
+            .collect();
+        let nodes = Nodes {
+            x: xs,
+            y,
+            vx: vec![0.0; n],
+            vy: vec![0.0; n],
+        };
+        (nodes, geometry)
+    }
+
+    /// Distance between nodes `a` and `b`, m.
+    fn distance(&self, a: usize, b: usize) -> f64 {
+        ((self.x[b] - self.x[a]).powi(2) + (self.y[b] - self.y[a]).powi(2)).sqrt()
     }
 
     /// Unweighted mean x of the nodes (all nodes have the same mass).
@@ -184,52 +251,8 @@ impl World {
     /// joint (relative to the ground under it) is `drop_height` above the
     /// ground, and walls sit relative to it.
     pub fn on(walker: &Walker, params: PhysicsParams, drop_height: f64, terrain: Terrain) -> World {
-        let min_y = walker
-            .joints
-            .iter()
-            .map(|j| j[1])
-            .fold(f64::INFINITY, f64::min);
-        let n = walker.joints.len();
-        let xs: Vec<f64> = walker
-            .joints
-            .iter()
-            .map(|j| j[0] * GENOME_TO_WORLD)
-            .collect();
-        let x_min = xs.iter().copied().fold(f64::INFINITY, f64::min);
-        let x_max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let geometry = terrain.geometry(x_min, x_max);
-        // Lowest joint `drop_height` above the ground right under it.
-        let lift = walker
-            .joints
-            .iter()
-            .zip(&xs)
-            .map(|(j, &x)| geometry.ground.height_at(x) - (j[1] - min_y) * GENOME_TO_WORLD)
-            .fold(f64::NEG_INFINITY, f64::max)
-            + drop_height;
-        let mut nodes = Nodes {
-            x: xs,
-            y: Vec::with_capacity(n),
-            vx: vec![0.0; n],
-            vy: vec![0.0; n],
-        };
-        for &[_, y] in &walker.joints {
-            nodes.y.push((y - min_y) * GENOME_TO_WORLD + lift);
-        }
-        let mut springs = Springs::default();
-        for c in &walker.connections {
-            let (a, b) = (c.a as usize, c.b as usize);
-            let rest =
-                ((nodes.x[b] - nodes.x[a]).powi(2) + (nodes.y[b] - nodes.y[a]).powi(2)).sqrt();
-            let swing = rest * AMPLITUDE_SCALE * c.amplitude;
-            let offset = 2.0 * std::f64::consts::PI * c.phase;
-            springs.a.push(c.a);
-            springs.b.push(c.b);
-            springs.rest.push(rest);
-            // cos(θ + φ) = cos θ cos φ − sin θ sin φ
-            springs.cos_coef.push(swing * libm::cos(offset));
-            springs.sin_coef.push(-swing * libm::sin(offset));
-            springs.muscle.push(c.is_muscle());
-        }
+        let (nodes, geometry) = Nodes::dropped(walker, drop_height, terrain);
+        let springs = Springs::between(walker, &nodes);
         let omega = 2.0 * std::f64::consts::PI * params.muscle_hz;
         let effective_mass = NODE_MASS * NODE_MASS / (NODE_MASS + NODE_MASS);
         let stiffness = effective_mass * omega * omega;
@@ -238,7 +261,7 @@ impl World {
         World {
             params,
             constraints: solver::Constraints::new(&springs, stiffness, damping, substep),
-            scratch: integrate::Scratch::new(n),
+            scratch: integrate::Scratch::new(nodes.len()),
             geometry,
             nodes,
             stiffness,
@@ -328,8 +351,7 @@ impl World {
             if s.muscle[i] {
                 continue;
             }
-            let (a, b) = (s.a[i] as usize, s.b[i] as usize);
-            let length = ((n.x[b] - n.x[a]).powi(2) + (n.y[b] - n.y[a]).powi(2)).sqrt();
+            let length = n.distance(s.a[i] as usize, s.b[i] as usize);
             let stray = (length - s.rest[i]).abs() / s.rest[i];
             // NaN counts as the worst stray of all.
             worst = if stray.is_nan() {
@@ -357,8 +379,7 @@ impl World {
         let elastic: f64 = (0..s.a.len())
             .filter(|&i| s.muscle[i])
             .map(|i| {
-                let (a, b) = (s.a[i] as usize, s.b[i] as usize);
-                let len = ((n.x[b] - n.x[a]).powi(2) + (n.y[b] - n.y[a]).powi(2)).sqrt();
+                let len = n.distance(s.a[i] as usize, s.b[i] as usize);
                 let rest =
                     s.rest[i] + s.cos_coef[i] * libm::cos(angle) + s.sin_coef[i] * libm::sin(angle);
                 0.5 * self.stiffness * (len - rest).powi(2)

@@ -171,59 +171,31 @@ impl Constraints {
         // into its surface when (n·m_a)·error < 0, b when (n·m_b)·error > 0.
         let na = nx * normal_x[a] + ny * normal_y[a];
         let nb = nx * normal_x[b] + ny * normal_y[b];
-        let (lock_a, lock_b) = (na * error < 0.0, nb * error > 0.0);
-        // Along ±n the slide-to-push ratio is fixed by the angle, so Coulomb
-        // friction decides once: inside the cone the surface holds the joint
-        // still (grip), outside it the joint slides and only the push is
-        // blocked.
-        let grips = |along: f64| 1.0 - along * along <= friction_sq * (along * along);
-        let (grip_a, grip_b) = (lock_a && grips(na), lock_b && grips(nb));
-        let free = |lock: bool, grip: bool, along: f64| {
-            if grip {
-                0.0
-            } else if lock {
-                (1.0 - along * along).max(0.0)
-            } else {
-                1.0
-            }
-        };
-        let delta = if lock_a || lock_b {
-            let (ka, kb) = (free(lock_a, grip_a, na), free(lock_b, grip_b, nb));
-            let denominator = (1.0 + self.gamma[s]) * (ka + kb) * (1.0 / NODE_MASS) + self.alpha[s];
+        let hold_a = Hold::of(na * error < 0.0, na, friction_sq);
+        let hold_b = Hold::of(nb * error > 0.0, nb, friction_sq);
+        let delta = if hold_a == Hold::Free && hold_b == Hold::Free {
+            -error * self.inv_free[s]
+        } else {
+            let k = hold_a.inverse_mass(na) + hold_b.inverse_mass(nb);
+            let denominator = (1.0 + self.gamma[s]) * k * (1.0 / NODE_MASS) + self.alpha[s];
             if denominator > 0.0 {
                 -error / denominator
             } else {
                 0.0
             }
-        } else {
-            -error * self.inv_free[s]
         };
-        let mut move_a = [-nx * delta, -ny * delta];
-        let mut move_b = [nx * delta, ny * delta];
-        if lock_a {
-            let into = -na * delta;
-            move_a = if grip_a {
-                [0.0, 0.0]
-            } else {
-                [
-                    move_a[0] - normal_x[a] * into,
-                    move_a[1] - normal_y[a] * into,
-                ]
-            };
-            support[a] -= into;
-        }
-        if lock_b {
-            let into = nb * delta;
-            move_b = if grip_b {
-                [0.0, 0.0]
-            } else {
-                [
-                    move_b[0] - normal_x[b] * into,
-                    move_b[1] - normal_y[b] * into,
-                ]
-            };
-            support[b] -= into;
-        }
+        let move_a = hold_a.limit(
+            [-nx * delta, -ny * delta],
+            -na * delta,
+            [normal_x[a], normal_y[a]],
+            &mut support[a],
+        );
+        let move_b = hold_b.limit(
+            [nx * delta, ny * delta],
+            nb * delta,
+            [normal_x[b], normal_y[b]],
+            &mut support[b],
+        );
         x[a] += move_a[0];
         y[a] += move_a[1];
         x[b] += move_b[0];
@@ -232,7 +204,61 @@ impl Constraints {
     }
 }
 
-/// Insertion sort of `order` by (height, index): the order changes little
+/// How its surface treats one end of a constraint during one projection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hold {
+    /// Not pushed into a surface (or in none): inverse mass 1 along n.
+    Free,
+    /// Pushed in outside the friction cone: it slides along the surface
+    /// only (inverse mass 0 along m, so 1 − (n·m)² along n).
+    Slides,
+    /// Pushed in within the friction cone: the surface holds it still.
+    Grips,
+}
+
+impl Hold {
+    /// `pushed`: the correction drives the end into its surface; `along`:
+    /// n·m. Along ±n the slide-to-push ratio is fixed by the angle, so
+    /// Coulomb friction decides once, before the correction is known.
+    #[inline(always)]
+    fn of(pushed: bool, along: f64, friction_sq: f64) -> Hold {
+        if !pushed {
+            Hold::Free
+        } else if 1.0 - along * along <= friction_sq * (along * along) {
+            Hold::Grips
+        } else {
+            Hold::Slides
+        }
+    }
+
+    /// The end's inverse mass along n (`along` = n·m).
+    #[inline(always)]
+    fn inverse_mass(self, along: f64) -> f64 {
+        match self {
+            Hold::Free => 1.0,
+            Hold::Slides => (1.0 - along * along).max(0.0),
+            Hold::Grips => 0.0,
+        }
+    }
+
+    /// Where the end moves: its free correction `step`, less what the
+    /// surface (normal `normal`) blocks. `into` = step·m is how far `step`
+    /// pushes into the surface; the surface takes it up, so it is added to
+    /// the end's support (the normal impulse friction is bounded by).
+    #[inline(always)]
+    fn limit(self, step: [f64; 2], into: f64, normal: [f64; 2], support: &mut f64) -> [f64; 2] {
+        if self == Hold::Free {
+            return step;
+        }
+        *support -= into;
+        match self {
+            Hold::Grips => [0.0, 0.0],
+            _ => [step[0] - normal[0] * into, step[1] - normal[1] * into],
+        }
+    }
+}
+
+/// Insertion sort of `order`/// Insertion sort of `order` by (height, index): the order changes little
 /// from step to step, so this is nearly linear, and ties and NaNs sort the
 /// same way every run.
 #[inline(always)]

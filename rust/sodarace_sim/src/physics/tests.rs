@@ -113,12 +113,8 @@ fn lattice(columns: u32, rows: u32, links: usize) -> Walker {
                         0.0
                     };
                     let (a, b) = (r * columns + c, (r + dr) * columns + c + dc);
-                    connections.push(Connection {
-                        a,
-                        b,
-                        amplitude,
-                        phase: (k as f64 * 0.37) % 1.0,
-                    });
+                    let phase = (k as f64 * 0.37) % 1.0;
+                    connections.push(Connection::new(a, b, amplitude, phase));
                 }
             }
         }
@@ -141,12 +137,7 @@ fn random_walker(rng: &mut Lcg, joints: usize, links: usize) -> Walker {
             let a = (rng.next() * n as f64) as u32;
             let b = (a + 1 + (rng.next() * (n - 1) as f64) as u32) % n;
             let amplitude = if k % 2 == 0 { 10.0 * rng.next() } else { 0.0 };
-            Connection {
-                a,
-                b,
-                amplitude,
-                phase: rng.next(),
-            }
+            Connection::new(a, b, amplitude, rng.next())
         })
         .collect();
     Walker {
@@ -184,27 +175,12 @@ fn kernels_agree_on_degenerate_bodies() {
     // above the validated maximum of 10.
     let mut joints = vec![[0.0, 0.0], [0.0, 0.0], [3.0, 1.0]];
     let mut connections = vec![
-        Connection {
-            a: 0,
-            b: 1,
-            amplitude: 0.0,
-            phase: 0.0,
-        },
-        Connection {
-            a: 1,
-            b: 2,
-            amplitude: 5.0,
-            phase: 0.3,
-        },
+        Connection::new(0, 1, 0.0, 0.0),
+        Connection::new(1, 2, 5.0, 0.3),
     ];
     for k in 0..12 {
         joints.push([5.0 + k as f64, 4.0 + (k % 3) as f64]);
-        connections.push(Connection {
-            a: 2,
-            b: 3 + k,
-            amplitude: (k % 4) as f64,
-            phase: 0.1 * k as f64,
-        });
+        connections.push(Connection::new(2, 3 + k, (k % 4) as f64, 0.1 * k as f64));
     }
     assert_kernels_match_reference(
         &Walker {

@@ -3,9 +3,9 @@
 //! `ops/hashing.rs`.
 
 use super::super::ir::{sym, Sym};
-use super::super::run::{Machine, Res, Unwind};
+use super::super::run::{key_error, Machine, Res};
 use super::super::value::*;
-use super::arity;
+use super::{arity, MethodCall};
 
 impl Machine<'_> {
     /// `dict(mapping_or_pairs, **kwargs)`.
@@ -22,30 +22,24 @@ impl Machine<'_> {
         Ok(dict)
     }
 
-    pub(super) fn dict_method(
-        &mut self,
-        obj: &Value,
-        id: DictId,
-        name: Sym,
-        method: &str,
-        args: &[Value],
-    ) -> Res<Value> {
+    pub(super) fn dict_method(&mut self, id: DictId, call: MethodCall) -> Res<Value> {
+        let MethodCall { obj, args, .. } = call;
         let index = id.0 as usize;
         let entry_value = |m: &Self, i: usize| {
             m.heap.dicts[index]
                 .entry(i)
                 .map_or(Value::None, |e| e.value.clone())
         };
-        match name {
+        match call.name {
             sym::GET => {
-                arity(method, args, 1, 2)?;
+                call.arity(1, 2)?;
                 Ok(match self.dict_lookup(id, &args[0])? {
                     Some(i) => entry_value(self, i),
                     None => args.get(1).cloned().unwrap_or(Value::None),
                 })
             }
             sym::SETDEFAULT => {
-                arity(method, args, 1, 2)?;
+                call.arity(1, 2)?;
                 match self.dict_lookup(id, &args[0])? {
                     Some(i) => Ok(entry_value(self, i)),
                     None => {
@@ -56,31 +50,23 @@ impl Machine<'_> {
                 }
             }
             sym::POP => {
-                arity(method, args, 1, 2)?;
+                call.arity(1, 2)?;
                 match self.dict_lookup(id, &args[0])? {
                     Some(i) => Ok(self.heap.dicts[index]
                         .remove_at(i)
                         .map_or(Value::None, |e| e.value)),
                     None => match args.get(1) {
                         Some(d) => Ok(d.clone()),
-                        None => Err(Unwind::Raise(Box::new(ExcObj {
-                            kind: ExcKind::KeyError,
-                            args: vec![args[0].clone()],
-                            at: None,
-                        }))),
+                        None => key_error(args[0].clone()),
                     },
                 }
             }
             sym::KEYS | sym::VALUES | sym::ITEMS => {
-                arity(method, args, 0, 0)?;
-                let entries: Vec<(Value, Value)> = self.heap.dicts[index]
-                    .iter()
-                    .map(|e| (e.key.clone(), e.value.clone()))
-                    .collect();
-                self.charge_steps(entries.len())?;
+                call.arity(0, 0)?;
+                let entries = self.charged_dict_entries(id)?;
                 let mut out = Vec::with_capacity(entries.len());
                 for (k, v) in entries {
-                    out.push(match name {
+                    out.push(match call.name {
                         sym::KEYS => k,
                         sym::VALUES => v,
                         _ => self.new_tuple(vec![k, v])?,
@@ -89,20 +75,20 @@ impl Machine<'_> {
                 self.new_list(out)
             }
             sym::UPDATE => {
-                arity(method, args, 0, 1)?;
+                call.arity(0, 1)?;
                 if let Some(other) = args.first() {
                     self.dict_update(obj, other)?;
                 }
                 Ok(Value::None)
             }
             sym::COPY => {
-                arity(method, args, 0, 0)?;
+                call.arity(0, 0)?;
                 let copy = self.new_dict()?;
                 self.dict_update(&copy, obj)?;
                 Ok(copy)
             }
             sym::CLEAR => {
-                arity(method, args, 0, 0)?;
+                call.arity(0, 0)?;
                 self.heap.dicts[index].clear();
                 Ok(Value::None)
             }

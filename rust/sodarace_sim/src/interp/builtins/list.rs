@@ -5,26 +5,30 @@
 use super::super::ir::{sym, CmpOp, Sym};
 use super::super::run::{raise, Machine, Res, Unwind, VALUE_BYTES};
 use super::super::value::*;
-use super::{arity, int_arg, no_kwargs, take_kwargs};
+use super::{arity, int_arg, no_kwargs, take_kwargs, MethodCall};
 
 impl Machine<'_> {
     pub(super) fn builtin_list(&mut self, args: &[Value], kwargs: &[(Sym, Value)]) -> Res<Value> {
-        no_kwargs("list", kwargs)?;
-        arity("list", args, 0, 1)?;
-        let items = self.iterable_arg(args)?;
+        let items = self.iterable_arg("list", args, kwargs)?;
         self.new_list(items)
     }
 
     pub(super) fn builtin_tuple(&mut self, args: &[Value], kwargs: &[(Sym, Value)]) -> Res<Value> {
-        no_kwargs("tuple", kwargs)?;
-        arity("tuple", args, 0, 1)?;
-        let items = self.iterable_arg(args)?;
+        let items = self.iterable_arg("tuple", args, kwargs)?;
         self.new_tuple(items)
     }
 
-    /// The items of the optional iterable argument of `list`, `tuple`
-    /// and `set`.
-    pub(super) fn iterable_arg(&mut self, args: &[Value]) -> Res<Vec<Value>> {
+    /// The items of the one optional, positional-only iterable argument
+    /// of the container builtins `list`, `tuple` and `set`, which check
+    /// their arguments alike.
+    pub(super) fn iterable_arg(
+        &mut self,
+        builtin: &str,
+        args: &[Value],
+        kwargs: &[(Sym, Value)],
+    ) -> Res<Vec<Value>> {
+        no_kwargs(builtin, kwargs)?;
+        arity(builtin, args, 0, 1)?;
         match args.first() {
             Some(v) => self.collect_iterable(v),
             None => Ok(Vec::new()),
@@ -41,16 +45,10 @@ impl Machine<'_> {
 
     /// `list.sort(key=None, reverse=False)`: the list is emptied while it
     /// is sorted, as CPython does, so a key function sees it empty.
-    pub(super) fn list_sort(
-        &mut self,
-        obj: &Value,
-        method: &str,
-        args: &[Value],
-        kwargs: &[(Sym, Value)],
-    ) -> Res<Value> {
-        arity(method, args, 0, 0)?;
-        let [key, reverse] = take_kwargs(self, method, kwargs, [sym::KEY, sym::REVERSE])?;
-        let Value::List(id) = obj else {
+    pub(super) fn list_sort(&mut self, call: MethodCall, kwargs: &[(Sym, Value)]) -> Res<Value> {
+        call.arity(0, 0)?;
+        let [key, reverse] = take_kwargs(self, call.method, kwargs, [sym::KEY, sym::REVERSE])?;
+        let Value::List(id) = call.obj else {
             return Ok(Value::None);
         };
         let mut items = std::mem::take(&mut self.heap.lists[id.0 as usize]);
@@ -122,16 +120,11 @@ impl Machine<'_> {
         Ok(())
     }
     /// `index` and `count` of lists and tuples.
-    pub(super) fn sequence_search(
-        &mut self,
-        obj: &Value,
-        name: Sym,
-        method: &str,
-        args: &[Value],
-    ) -> Res<Value> {
+    pub(super) fn sequence_search(&mut self, call: MethodCall) -> Res<Value> {
+        let MethodCall { obj, args, .. } = call;
         let len = self.seq_len(obj);
-        if name == sym::COUNT {
-            arity(method, args, 1, 1)?;
+        if call.name == sym::COUNT {
+            call.arity(1, 1)?;
             self.charge_steps(len)?;
             let mut count = 0;
             for i in 0..len {
@@ -142,7 +135,7 @@ impl Machine<'_> {
             }
             return Ok(Value::Int(count));
         }
-        arity(method, args, 1, 3)?;
+        call.arity(1, 3)?;
         let bound = |m: &Self, v: Option<&Value>, default: usize| -> Res<usize> {
             Ok(match v {
                 None => default,
@@ -171,27 +164,17 @@ impl Machine<'_> {
         )
     }
 
-    pub(super) fn list_method(
-        &mut self,
-        obj: &Value,
-        id: ListId,
-        name: Sym,
-        method: &str,
-        args: &[Value],
-    ) -> Res<Value> {
+    pub(super) fn list_method(&mut self, id: ListId, call: MethodCall) -> Res<Value> {
+        let MethodCall { obj, args, .. } = call;
         let index = id.0 as usize;
-        match name {
-            sym::APPEND => {
-                arity(method, args, 1, 1)?;
-                self.list_push(obj, args[0].clone())?;
-            }
+        match call.name {
+            sym::APPEND => self.list_push(obj, call.only_arg()?.clone())?,
             sym::EXTEND => {
-                arity(method, args, 1, 1)?;
-                let items = self.collect_iterable(&args[0])?;
+                let items = self.collect_iterable(call.only_arg()?)?;
                 self.list_extend(obj, items)?;
             }
             sym::POP => {
-                arity(method, args, 0, 1)?;
+                call.arity(0, 1)?;
                 let len = self.heap.lists[index].len();
                 if len == 0 {
                     return raise(ExcKind::IndexError, "pop from empty list");
@@ -207,7 +190,7 @@ impl Machine<'_> {
                 return Ok(self.heap.lists[index].remove(i as usize));
             }
             sym::INSERT => {
-                arity(method, args, 2, 2)?;
+                call.arity(2, 2)?;
                 let len = self.heap.lists[index].len() as i64;
                 let i = int_arg(self, &args[0])?;
                 let i = if i < 0 { (i + len).max(0) } else { i.min(len) };
@@ -215,21 +198,24 @@ impl Machine<'_> {
                 self.charge(VALUE_BYTES)?;
                 self.heap.lists[index].insert(i as usize, args[1].clone());
             }
-            sym::INDEX | sym::COUNT => return self.sequence_search(obj, name, method, args),
+            sym::INDEX | sym::COUNT => return self.sequence_search(call),
             sym::COPY => {
-                arity(method, args, 0, 0)?;
+                call.arity(0, 0)?;
                 let items = self.heap.lists[index].clone();
                 self.charge_steps(items.len())?;
                 return self.new_list(items);
             }
             sym::REVERSE => {
-                arity(method, args, 0, 0)?;
+                call.arity(0, 0)?;
                 self.heap.lists[index].reverse();
             }
             sym::REMOVE => {
-                arity(method, args, 1, 1)?;
+                call.arity(1, 1)?;
                 let Value::Int(i) = self
-                    .sequence_search(obj, sym::INDEX, method, args)
+                    .sequence_search(MethodCall {
+                        name: sym::INDEX,
+                        ..call
+                    })
                     .map_err(|e| match e {
                         Unwind::Raise(_) => Unwind::Raise(Box::new(ExcObj {
                             kind: ExcKind::ValueError,
@@ -244,7 +230,7 @@ impl Machine<'_> {
                 self.heap.lists[index].remove(i as usize);
             }
             sym::CLEAR => {
-                arity(method, args, 0, 0)?;
+                call.arity(0, 0)?;
                 self.heap.lists[index].clear();
             }
             _ => {}

@@ -82,6 +82,31 @@ pub(crate) fn is_unsupported_method(obj: &Value, name: &str) -> bool {
     names.contains(&name)
 }
 
+/// One call of a method of a builtin value: the receiver, the method's
+/// symbol, its name (for error messages) and its positional arguments.
+/// The method tables of each type take this one bundle rather than
+/// repeating the same four parameters.
+#[derive(Clone, Copy)]
+struct MethodCall<'c> {
+    obj: &'c Value,
+    name: Sym,
+    method: &'c str,
+    args: &'c [Value],
+}
+
+impl<'c> MethodCall<'c> {
+    /// `arity` for this method, so the TypeError names it.
+    fn arity(&self, min: usize, max: usize) -> Res<()> {
+        arity(self.method, self.args, min, max)
+    }
+
+    /// The argument of a method that takes exactly one.
+    fn only_arg(&self) -> Res<&'c Value> {
+        self.arity(1, 1)?;
+        Ok(&self.args[0])
+    }
+}
+
 fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Res<()> {
     if args.len() < min || args.len() > max {
         let expected = if min == max {
@@ -280,16 +305,22 @@ impl Machine<'_> {
             return self.no_attribute(obj, name);
         }
         let method = self.prog.name(name).to_string();
+        let call = MethodCall {
+            obj,
+            name,
+            method: &method,
+            args,
+        };
         if name == sym::SORT {
-            return self.list_sort(obj, &method, args, kwargs);
+            return self.list_sort(call, kwargs);
         }
         no_kwargs(&method, kwargs)?;
         match obj {
-            Value::List(id) => self.list_method(obj, *id, name, &method, args),
-            Value::Tuple(_) => self.sequence_search(obj, name, &method, args),
-            Value::Dict(id) => self.dict_method(obj, *id, name, &method, args),
-            Value::Set(id) => self.set_method(obj, *id, name, &method, args),
-            Value::Str(s) => self.str_method(s.clone(), name, &method, args),
+            Value::List(id) => self.list_method(*id, call),
+            Value::Tuple(_) => self.sequence_search(call),
+            Value::Dict(id) => self.dict_method(*id, call),
+            Value::Set(id) => self.set_method(*id, call),
+            Value::Str(s) => self.str_method(s.clone(), call),
             _ => Ok(Value::None),
         }
     }

@@ -3,15 +3,19 @@
 //! `ops/arithmetic.rs`.
 
 use super::super::ir::{sym, BinOp, Sym};
-use super::super::run::{Machine, Res, Unwind};
+use super::super::run::{key_error, Machine, Res};
 use super::super::value::*;
-use super::{arity, no_kwargs};
+use super::MethodCall;
 
 impl Machine<'_> {
     pub(super) fn builtin_set(&mut self, args: &[Value], kwargs: &[(Sym, Value)]) -> Res<Value> {
-        no_kwargs("set", kwargs)?;
-        arity("set", args, 0, 1)?;
-        let items = self.iterable_arg(args)?;
+        let items = self.iterable_arg("set", args, kwargs)?;
+        self.set_of(items)
+    }
+
+    /// A new set of `items`: `set(...)` and the set methods that accept
+    /// any iterable build their operand with it.
+    fn set_of(&mut self, items: Vec<Value>) -> Res<Value> {
         let set = self.new_set()?;
         for item in items {
             self.set_add(&set, item)?;
@@ -19,33 +23,18 @@ impl Machine<'_> {
         Ok(set)
     }
 
-    pub(super) fn set_method(
-        &mut self,
-        obj: &Value,
-        id: SetId,
-        name: Sym,
-        method: &str,
-        args: &[Value],
-    ) -> Res<Value> {
+    pub(super) fn set_method(&mut self, id: SetId, call: MethodCall) -> Res<Value> {
+        let MethodCall { obj, args, .. } = call;
         let index = id.0 as usize;
-        match name {
-            sym::ADD => {
-                arity(method, args, 1, 1)?;
-                self.set_add(obj, args[0].clone())?;
-            }
+        match call.name {
+            sym::ADD => self.set_add(obj, call.only_arg()?.clone())?,
             sym::DISCARD | sym::REMOVE => {
-                arity(method, args, 1, 1)?;
-                match self.set_lookup(id, &args[0])? {
+                let key = call.only_arg()?;
+                match self.set_lookup(id, key)? {
                     Some(i) => {
                         self.heap.sets[index].remove_at(i);
                     }
-                    None if name == sym::REMOVE => {
-                        return Err(Unwind::Raise(Box::new(ExcObj {
-                            kind: ExcKind::KeyError,
-                            args: vec![args[0].clone()],
-                            at: None,
-                        })));
-                    }
+                    None if call.name == sym::REMOVE => return key_error(key.clone()),
                     None => {}
                 }
             }
@@ -60,11 +49,8 @@ impl Machine<'_> {
                 let mut result = self.set_copy(obj)?;
                 for a in args {
                     let items = self.collect_iterable(a)?;
-                    let other = self.new_set()?;
-                    for item in items {
-                        self.set_add(&other, item)?;
-                    }
-                    let op = match name {
+                    let other = self.set_of(items)?;
+                    let op = match call.name {
                         sym::UNION => BinOp::BitOr,
                         sym::INTERSECTION => BinOp::BitAnd,
                         _ => BinOp::Sub,
@@ -74,12 +60,8 @@ impl Machine<'_> {
                 return Ok(result);
             }
             sym::ISSUBSET => {
-                arity(method, args, 1, 1)?;
-                let items = self.collect_iterable(&args[0])?;
-                let other = self.new_set()?;
-                for item in items {
-                    self.set_add(&other, item)?;
-                }
+                let items = self.collect_iterable(call.only_arg()?)?;
+                let other = self.set_of(items)?;
                 return Ok(Value::Bool(self.subset(obj, &other)?));
             }
             sym::COPY => return self.set_copy(obj),

@@ -4,10 +4,10 @@
 
 use std::rc::Rc;
 
-use super::super::ir::{sym, Sym};
+use super::super::ir::sym;
 use super::super::run::{raise, type_error, Machine, Res};
 use super::super::value::*;
-use super::{arity, int_arg};
+use super::{int_arg, MethodCall};
 
 impl Machine<'_> {
     fn str_arg<'v>(&self, method: &str, v: &'v Value) -> Res<&'v Rc<str>> {
@@ -20,18 +20,12 @@ impl Machine<'_> {
         }
     }
 
-    pub(super) fn str_method(
-        &mut self,
-        s: Rc<str>,
-        name: Sym,
-        method: &str,
-        args: &[Value],
-    ) -> Res<Value> {
+    pub(super) fn str_method(&mut self, s: Rc<str>, call: MethodCall) -> Res<Value> {
+        let MethodCall { method, args, .. } = call;
         self.charge_steps(s.len())?;
-        match name {
+        match call.name {
             sym::JOIN => {
-                arity(method, args, 1, 1)?;
-                let items = self.collect_iterable(&args[0])?;
+                let items = self.collect_iterable(call.only_arg()?)?;
                 let mut total = 0usize;
                 for item in &items {
                     match item {
@@ -52,7 +46,7 @@ impl Machine<'_> {
                 self.new_str(parts.join(&s))
             }
             sym::SPLIT => {
-                arity(method, args, 0, 2)?;
+                call.arity(0, 2)?;
                 let max = match args.get(1) {
                     Some(v) => int_arg(self, v)?,
                     None => -1,
@@ -90,7 +84,7 @@ impl Machine<'_> {
                 self.new_list(values)
             }
             sym::STRIP | sym::LSTRIP | sym::RSTRIP => {
-                arity(method, args, 0, 1)?;
+                call.arity(0, 1)?;
                 let chars: Option<Vec<char>> = match args.first() {
                     None | Some(Value::None) => None,
                     Some(v) => Some(self.str_arg(method, v)?.chars().collect()),
@@ -99,7 +93,7 @@ impl Machine<'_> {
                     Some(set) => set.contains(&c),
                     None => c.is_whitespace(),
                 };
-                let t = match name {
+                let t = match call.name {
                     sym::STRIP => s.trim_matches(strip),
                     sym::LSTRIP => s.trim_start_matches(strip),
                     _ => s.trim_end_matches(strip),
@@ -107,8 +101,8 @@ impl Machine<'_> {
                 self.new_str(t.to_string())
             }
             sym::UPPER | sym::LOWER => {
-                arity(method, args, 0, 0)?;
-                let t = if name == sym::UPPER {
+                call.arity(0, 0)?;
+                let t = if call.name == sym::UPPER {
                     s.to_uppercase()
                 } else {
                     s.to_lowercase()
@@ -116,7 +110,7 @@ impl Machine<'_> {
                 self.new_str(t)
             }
             sym::REPLACE => {
-                arity(method, args, 2, 3)?;
+                call.arity(2, 3)?;
                 let old = self.str_arg(method, &args[0])?.clone();
                 let new = self.str_arg(method, &args[1])?.clone();
                 let count = match args.get(2) {
@@ -139,14 +133,13 @@ impl Machine<'_> {
                 self.new_str(s.replacen(&*old, &new, n))
             }
             sym::STARTSWITH | sym::ENDSWITH => {
-                arity(method, args, 1, 1)?;
-                let prefixes: Vec<Value> = match &args[0] {
+                let prefixes: Vec<Value> = match call.only_arg()? {
                     Value::Tuple(id) => self.heap.tuples[id.0 as usize].to_vec(),
                     v => vec![v.clone()],
                 };
                 for p in &prefixes {
                     let p = self.str_arg(method, p)?;
-                    let hit = if name == sym::STARTSWITH {
+                    let hit = if call.name == sym::STARTSWITH {
                         s.starts_with(&**p)
                     } else {
                         s.ends_with(&**p)
@@ -158,7 +151,7 @@ impl Machine<'_> {
                 Ok(Value::Bool(false))
             }
             sym::FIND | sym::COUNT => {
-                arity(method, args, 1, 3)?;
+                call.arity(1, 3)?;
                 let sub = self.str_arg(method, &args[0])?.clone();
                 let mut bounds = [None, None];
                 for (slot, v) in bounds.iter_mut().zip(&args[1..]) {
@@ -168,7 +161,7 @@ impl Machine<'_> {
                 }
                 self.charge_steps(s.len())?;
                 let found = search_window(&s, bounds).map(|(offset, window)| {
-                    if name == sym::COUNT {
+                    if call.name == sym::COUNT {
                         if sub.is_empty() {
                             window.chars().count() as i64 + 1
                         } else {
@@ -180,7 +173,7 @@ impl Machine<'_> {
                             .map_or(-1, |b| (offset + window[..b].chars().count()) as i64)
                     }
                 });
-                let missing = if name == sym::COUNT { 0 } else { -1 };
+                let missing = if call.name == sym::COUNT { 0 } else { -1 };
                 Ok(Value::Int(found.unwrap_or(missing)))
             }
             sym::ISDIGIT => Ok(Value::Bool(

@@ -49,6 +49,21 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Lowers the assignment targets of `a = b = value` or `del a, b`.
+    pub(super) fn targets(
+        &mut self,
+        scope: usize,
+        targets: &'a [AstExpr],
+    ) -> Result<Vec<Target>, Fault> {
+        targets.iter().map(|t| self.target(scope, t)).collect()
+    }
+
+    /// Lowers a list of expressions in one scope, stopping at the first
+    /// fault.
+    fn exprs(&mut self, scope: usize, exprs: &'a [AstExpr]) -> Result<Vec<Expr>, Fault> {
+        exprs.iter().map(|e| self.expr(scope, e)).collect()
+    }
+
     fn boxed(&mut self, scope: usize, expr: &'a AstExpr) -> Result<Box<Expr>, Fault> {
         Ok(Box::new(self.expr(scope, expr)?))
     }
@@ -102,11 +117,7 @@ impl<'a> Lowerer<'a> {
             AstExpr::BooleanLiteral(b) => ExprKind::Const(Value::Bool(b.value)),
             AstExpr::NoneLiteral(_) => ExprKind::Const(Value::None),
             AstExpr::BoolOp(b) => {
-                let values = b
-                    .values
-                    .iter()
-                    .map(|v| self.expr(scope, v))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let values = self.exprs(scope, &b.values)?;
                 match b.op {
                     ast::BoolOp::And => ExprKind::And(values),
                     ast::BoolOp::Or => ExprKind::Or(values),
@@ -327,11 +338,7 @@ impl<'a> Lowerer<'a> {
             // The first iterable is evaluated in the enclosing scope.
             let iter = self.expr(if i == 0 { scope } else { inner }, &g.iter)?;
             let target = self.target(inner, &g.target)?;
-            let conditions = g
-                .ifs
-                .iter()
-                .map(|e| self.expr(inner, e))
-                .collect::<Result<_, _>>()?;
+            let conditions = self.exprs(inner, &g.ifs)?;
             lowered.push(Generator {
                 target,
                 iter,

@@ -50,11 +50,7 @@ impl<'a> Lowerer<'a> {
             }
             AstStmt::Assign(a) => {
                 let value = self.expr(scope, &a.value)?;
-                let targets = a
-                    .targets
-                    .iter()
-                    .map(|t| self.target(scope, t))
-                    .collect::<Result<_, _>>()?;
+                let targets = self.targets(scope, &a.targets)?;
                 StmtKind::Assign(targets, value)
             }
             AstStmt::AnnAssign(a) => match &a.value {
@@ -125,14 +121,7 @@ impl<'a> Lowerer<'a> {
                     a.msg.as_ref().map(|m| self.expr(scope, m)).transpose()?,
                 )
             }
-            AstStmt::Delete(d) => {
-                let targets = d
-                    .targets
-                    .iter()
-                    .map(|t| self.target(scope, t))
-                    .collect::<Result<_, _>>()?;
-                StmtKind::Delete(targets)
-            }
+            AstStmt::Delete(d) => StmtKind::Delete(self.targets(scope, &d.targets)?),
             AstStmt::Try(t) => StmtKind::Try(Box::new(self.try_stmt(scope, t, in_loop, at)?)),
             AstStmt::FunctionDef(def) => self.function_def(scope, def, at)?,
             AstStmt::ClassDef(class) => self.class_def(scope, class, at)?,
@@ -287,9 +276,7 @@ impl<'a> Lowerer<'a> {
         def: &'a ast::StmtFunctionDef,
         at: u32,
     ) -> Result<StmtKind, Fault> {
-        if let Some(d) = def.decorator_list.first() {
-            return Err(unsupported("decorators are not supported", start(d)));
-        }
+        reject_decorators(&def.decorator_list)?;
         let inner = self.scopes.node(at, Opener::Function);
         let (defaults, kw_defaults) = self.defaults(scope, &def.parameters)?;
         let body = self.block(inner, &def.body, false)?;
@@ -408,9 +395,7 @@ impl<'a> Lowerer<'a> {
         class: &'a ast::StmtClassDef,
         at: u32,
     ) -> Result<StmtKind, Fault> {
-        if let Some(d) = class.decorator_list.first() {
-            return Err(unsupported("decorators are not supported", start(d)));
-        }
+        reject_decorators(&class.decorator_list)?;
         if let Some(arguments) = &class.arguments {
             let only_object = arguments.keywords.is_empty()
                 && arguments
@@ -449,5 +434,13 @@ impl<'a> Lowerer<'a> {
             index,
             Rc::from(class.name.as_str()),
         ))
+    }
+}
+
+/// `def` and `class` both refuse decorators, at the first one written.
+fn reject_decorators(decorators: &[ast::Decorator]) -> Result<(), Fault> {
+    match decorators.first() {
+        Some(d) => Err(unsupported("decorators are not supported", start(d))),
+        None => Ok(()),
     }
 }

@@ -239,24 +239,12 @@ impl Machine<'_> {
                 s.push_str(y);
                 self.new_str(s)
             }
-            (BinOp::Add, Value::List(x), Value::List(y)) => {
-                let (x, y) = (
-                    &self.heap.lists[x.0 as usize],
-                    &self.heap.lists[y.0 as usize],
-                );
-                self.check_len(x.len() + y.len())?;
-                let items: Vec<Value> = x.iter().chain(y.iter()).cloned().collect();
-                self.charge_steps(items.len())?;
+            (BinOp::Add, Value::List(_), Value::List(_)) => {
+                let items = self.concatenation(&a, &b)?;
                 self.new_list(items)
             }
-            (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
-                let (x, y) = (
-                    &self.heap.tuples[x.0 as usize],
-                    &self.heap.tuples[y.0 as usize],
-                );
-                self.check_len(x.len() + y.len())?;
-                let items: Vec<Value> = x.iter().chain(y.iter()).cloned().collect();
-                self.charge_steps(items.len())?;
+            (BinOp::Add, Value::Tuple(_), Value::Tuple(_)) => {
+                let items = self.concatenation(&a, &b)?;
                 self.new_tuple(items)
             }
             (BinOp::Mul, _, Value::Int(_) | Value::Bool(_)) if self.is_sequence(&a) => {
@@ -290,6 +278,16 @@ impl Machine<'_> {
                 type_error(message)
             }
         }
+    }
+
+    /// The items of `a + b`, which the caller matched as two lists or two
+    /// tuples; the length is checked before anything is copied.
+    fn concatenation(&mut self, a: &Value, b: &Value) -> Res<Vec<Value>> {
+        let (x, y) = self.same_kind_sequences(a, b).unwrap_or_default();
+        self.check_len(x.len() + y.len())?;
+        let items: Vec<Value> = x.iter().chain(y.iter()).cloned().collect();
+        self.charge_steps(items.len())?;
+        Ok(items)
     }
 
     fn is_sequence(&self, v: &Value) -> bool {

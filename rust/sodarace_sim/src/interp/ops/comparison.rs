@@ -118,25 +118,18 @@ impl Machine<'_> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             return Ok(cmp_nums(x, y));
         }
-        let (left, right): (Vec<Value>, Vec<Value>) = match (a, b) {
+        match (a, b) {
             (Value::Str(x), Value::Str(y)) => return Ok(Some(x.cmp(y))),
-            (Value::List(x), Value::List(y)) => (
-                self.heap.lists[x.0 as usize].clone(),
-                self.heap.lists[y.0 as usize].clone(),
-            ),
-            (Value::Tuple(x), Value::Tuple(y)) => (
-                self.heap.tuples[x.0 as usize].to_vec(),
-                self.heap.tuples[y.0 as usize].to_vec(),
-            ),
             (Value::Set(_), Value::Set(_)) => return self.set_order(a, b),
-            _ => {
-                let message = format!(
-                    "'{symbol}' not supported between instances of '{}' and '{}'",
-                    self.type_name(a),
-                    self.type_name(b)
-                );
-                return type_error(message);
-            }
+            _ => {}
+        }
+        let Some((left, right)) = self.copied_sequence_pair(a, b) else {
+            let message = format!(
+                "'{symbol}' not supported between instances of '{}' and '{}'",
+                self.type_name(a),
+                self.type_name(b)
+            );
+            return type_error(message);
         };
         self.charge_steps(left.len().min(right.len()))?;
         for (x, y) in left.iter().zip(right.iter()) {
@@ -174,58 +167,33 @@ impl Machine<'_> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             return Ok(cmp_nums(x, y) == Some(Ordering::Equal));
         }
-        let (left, right): (Vec<Value>, Vec<Value>) = match (a, b) {
-            (Value::Str(x), Value::Str(y)) => return Ok(x == y),
-            (Value::List(x), Value::List(y)) => (
-                self.heap.lists[x.0 as usize].clone(),
-                self.heap.lists[y.0 as usize].clone(),
-            ),
-            (Value::Tuple(x), Value::Tuple(y)) => (
-                self.heap.tuples[x.0 as usize].to_vec(),
-                self.heap.tuples[y.0 as usize].to_vec(),
-            ),
+        if let Some((left, right)) = self.copied_sequence_pair(a, b) {
+            return self.items_eq(&left, &right, depth);
+        }
+        match (a, b) {
+            (Value::Str(x), Value::Str(y)) => Ok(x == y),
             (Value::Range(x), Value::Range(y)) => {
                 let (x, y) = (
                     &self.heap.ranges[x.0 as usize],
                     &self.heap.ranges[y.0 as usize],
                 );
                 let (n, m) = (x.len(), y.len());
-                return Ok(
-                    n == m && (n == 0 || (x.start == y.start && (n == 1 || x.step == y.step)))
-                );
+                Ok(n == m && (n == 0 || (x.start == y.start && (n == 1 || x.step == y.step))))
             }
-            (Value::Dict(x), Value::Dict(y)) => {
-                if self.heap.dicts[x.0 as usize].len() != self.heap.dicts[y.0 as usize].len() {
-                    return Ok(false);
-                }
-                let entries: Vec<(Value, Value)> = self.heap.dicts[x.0 as usize]
-                    .iter()
-                    .map(|e| (e.key.clone(), e.value.clone()))
-                    .collect();
-                self.charge_steps(entries.len())?;
-                for (k, v) in entries {
-                    match self.dict_lookup(*y, &k)? {
-                        Some(i) => {
-                            let other = self.heap.dicts[y.0 as usize]
-                                .entry(i)
-                                .map(|e| e.value.clone());
-                            if !self.values_eq(&v, &other.unwrap_or(Value::Unbound), depth + 1)? {
-                                return Ok(false);
-                            }
-                        }
-                        None => return Ok(false),
-                    }
-                }
-                return Ok(true);
-            }
+            (Value::Dict(x), Value::Dict(y)) => self.dicts_eq(*x, *y, depth),
             (Value::Set(x), Value::Set(y)) => {
                 if self.heap.sets[x.0 as usize].len() != self.heap.sets[y.0 as usize].len() {
                     return Ok(false);
                 }
-                return self.subset(a, b);
+                self.subset(a, b)
             }
-            _ => return Ok(identical(a, b)),
-        };
+            _ => Ok(identical(a, b)),
+        }
+    }
+
+    /// `==` of two lists or two tuples: element-wise, trying `is` first
+    /// as CPython does, so a container holding a NaN equals itself.
+    fn items_eq(&mut self, left: &[Value], right: &[Value], depth: u32) -> Res<bool> {
         if left.len() != right.len() {
             return Ok(false);
         }
@@ -236,6 +204,34 @@ impl Machine<'_> {
             }
         }
         Ok(true)
+    }
+
+    /// `==` of two dicts: the same keys, each mapped to equal values.
+    fn dicts_eq(&mut self, x: DictId, y: DictId, depth: u32) -> Res<bool> {
+        if self.heap.dicts[x.0 as usize].len() != self.heap.dicts[y.0 as usize].len() {
+            return Ok(false);
+        }
+        for (k, v) in self.charged_dict_entries(x)? {
+            match self.dict_lookup(y, &k)? {
+                Some(i) => {
+                    let other = self.heap.dicts[y.0 as usize]
+                        .entry(i)
+                        .map(|e| e.value.clone());
+                    if !self.values_eq(&v, &other.unwrap_or(Value::Unbound), depth + 1)? {
+                        return Ok(false);
+                    }
+                }
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
+    /// `same_kind_sequences`, copied out of the heap because comparing
+    /// their items may call back into the machine.
+    fn copied_sequence_pair(&self, a: &Value, b: &Value) -> Option<(Vec<Value>, Vec<Value>)> {
+        let (x, y) = self.same_kind_sequences(a, b)?;
+        Some((x.to_vec(), y.to_vec()))
     }
 
     pub fn contains(&mut self, container: &Value, item: &Value) -> Res<bool> {

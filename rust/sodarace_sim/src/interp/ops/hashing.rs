@@ -132,15 +132,27 @@ impl Machine<'_> {
         Ok(())
     }
 
+    /// The (key, value) pairs of dict `id`, copied out of the heap so that
+    /// a loop over them may call back into the machine, even one that
+    /// changes the dict.
+    pub fn dict_entries(&self, id: DictId) -> Vec<(Value, Value)> {
+        self.heap.dicts[id.0 as usize]
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect()
+    }
+
+    /// `dict_entries`, charged like any loop over a whole container.
+    pub fn charged_dict_entries(&mut self, id: DictId) -> Res<Vec<(Value, Value)>> {
+        let entries = self.dict_entries(id);
+        self.charge_steps(entries.len())?;
+        Ok(entries)
+    }
+
     /// `dict.update(other)` for a dict or an iterable of pairs.
     pub fn dict_update(&mut self, dict: &Value, other: &Value) -> Res<()> {
         if let Value::Dict(id) = other {
-            let entries: Vec<(Value, Value)> = self.heap.dicts[id.0 as usize]
-                .iter()
-                .map(|e| (e.key.clone(), e.value.clone()))
-                .collect();
-            self.charge_steps(entries.len())?;
-            for (k, v) in entries {
+            for (k, v) in self.charged_dict_entries(*id)? {
                 self.dict_set(dict, k, v)?;
             }
             return Ok(());

@@ -3,7 +3,7 @@
 //! the checked growth of lists (`list_push`, `list_extend`).
 
 use super::super::error::ErrorKind;
-use super::super::run::{fatal, raise, type_error, Machine, Res, Unwind, VALUE_BYTES};
+use super::super::run::{fatal, key_error, raise, type_error, Machine, Res, VALUE_BYTES};
 use super::super::value::*;
 use super::overflow;
 
@@ -102,19 +102,11 @@ impl Machine<'_> {
     }
 
     pub fn seq_len(&self, v: &Value) -> usize {
-        match v {
-            Value::List(id) => self.heap.lists[id.0 as usize].len(),
-            Value::Tuple(id) => self.heap.tuples[id.0 as usize].len(),
-            _ => 0,
-        }
+        self.sequence_items(v).map_or(0, <[Value]>::len)
     }
 
     pub fn seq_get(&self, v: &Value, i: usize) -> Option<Value> {
-        match v {
-            Value::List(id) => self.heap.lists[id.0 as usize].get(i).cloned(),
-            Value::Tuple(id) => self.heap.tuples[id.0 as usize].get(i).cloned(),
-            _ => None,
-        }
+        self.sequence_items(v)?.get(i).cloned()
     }
 
     fn int_index(&self, container: &Value, key: &Value) -> Res<i64> {
@@ -126,6 +118,17 @@ impl Machine<'_> {
                 self.type_name(container),
                 self.type_name(key)
             )),
+        }
+    }
+
+    /// The position `key` names in list `id` for `l[key] = v` and
+    /// `del l[key]`, which reject an out-of-range index with the same
+    /// IndexError (CPython words it as an assignment for both).
+    fn list_assignment_index(&self, obj: &Value, id: ListId, key: &Value) -> Res<usize> {
+        let i = self.int_index(obj, key)?;
+        match index_in(self.heap.lists[id.0 as usize].len(), i) {
+            Some(i) => Ok(i),
+            None => raise(ExcKind::IndexError, "list assignment index out of range"),
         }
     }
 
@@ -162,11 +165,7 @@ impl Machine<'_> {
                 Some(i) => Ok(self.heap.dicts[id.0 as usize]
                     .entry(i)
                     .map_or(Value::None, |e| e.value.clone())),
-                None => Err(Unwind::Raise(Box::new(ExcObj {
-                    kind: ExcKind::KeyError,
-                    args: vec![key.clone()],
-                    at: None,
-                }))),
+                None => key_error(key.clone()),
             },
             Value::Array(id) => {
                 let i = self.int_index(obj, key)?;
@@ -190,15 +189,9 @@ impl Machine<'_> {
     pub fn set_item(&mut self, obj: &Value, key: Value, value: Value) -> Res<()> {
         match obj {
             Value::List(id) => {
-                let i = self.int_index(obj, &key)?;
-                let list = &mut self.heap.lists[id.0 as usize];
-                match index_in(list.len(), i) {
-                    Some(i) => {
-                        list[i] = value;
-                        Ok(())
-                    }
-                    None => raise(ExcKind::IndexError, "list assignment index out of range"),
-                }
+                let i = self.list_assignment_index(obj, *id, &key)?;
+                self.heap.lists[id.0 as usize][i] = value;
+                Ok(())
             }
             Value::Dict(_) => self.dict_set(obj, key, value),
             Value::Array(_) => fatal(
@@ -215,26 +208,16 @@ impl Machine<'_> {
     pub fn del_item(&mut self, obj: &Value, key: Value) -> Res<()> {
         match obj {
             Value::List(id) => {
-                let i = self.int_index(obj, &key)?;
-                let list = &mut self.heap.lists[id.0 as usize];
-                match index_in(list.len(), i) {
-                    Some(i) => {
-                        list.remove(i);
-                        Ok(())
-                    }
-                    None => raise(ExcKind::IndexError, "list assignment index out of range"),
-                }
+                let i = self.list_assignment_index(obj, *id, &key)?;
+                self.heap.lists[id.0 as usize].remove(i);
+                Ok(())
             }
             Value::Dict(id) => match self.dict_lookup(*id, &key)? {
                 Some(i) => {
                     self.heap.dicts[id.0 as usize].remove_at(i);
                     Ok(())
                 }
-                None => Err(Unwind::Raise(Box::new(ExcObj {
-                    kind: ExcKind::KeyError,
-                    args: vec![key],
-                    at: None,
-                }))),
+                None => key_error(key),
             },
             _ => type_error(format!(
                 "'{}' object does not support item deletion",

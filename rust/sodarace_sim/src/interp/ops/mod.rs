@@ -87,6 +87,29 @@ impl Machine<'_> {
         }
     }
 
+    /// The items of a list or a tuple, borrowed from the heap: the
+    /// operators that treat the two sequence types alike read them here
+    /// instead of matching on both arenas each time.
+    fn sequence_items(&self, v: &Value) -> Option<&[Value]> {
+        match v {
+            Value::List(id) => Some(&self.heap.lists[id.0 as usize]),
+            Value::Tuple(id) => Some(&self.heap.tuples[id.0 as usize]),
+            _ => None,
+        }
+    }
+
+    /// The items of two lists or of two tuples, for `==`, `<` and `+`:
+    /// Python never pairs a list with a tuple in those, so a mixed pair
+    /// is None.
+    fn same_kind_sequences(&self, a: &Value, b: &Value) -> Option<(&[Value], &[Value])> {
+        match (a, b) {
+            (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_)) => {
+                Some((self.sequence_items(a)?, self.sequence_items(b)?))
+            }
+            _ => None,
+        }
+    }
+
     pub fn truthy(&self, v: &Value) -> Res<bool> {
         Ok(match v {
             Value::None | Value::Unbound => false,

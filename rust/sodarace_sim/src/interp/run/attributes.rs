@@ -6,35 +6,54 @@ use super::super::ir::*;
 use super::super::value::*;
 use super::{fatal, raise, Machine, Res, VALUE_BYTES};
 
+/// Where `instance.name` was found. Reading an attribute and calling it
+/// as a method must resolve it alike, and only a function found on the
+/// class (not one stored on the instance) binds the instance as `self`.
+pub(super) enum InstanceAttr {
+    Own(Value),
+    OfClass(Value),
+    Missing,
+}
+
+/// The value bound to `name` in an instance's or a class's attributes.
+fn find_attr(attrs: &[(Sym, Value)], name: Sym) -> Option<Value> {
+    attrs
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.clone())
+}
+
 impl<'p> Machine<'p> {
+    /// `name` on instance `id`: its own attributes first, then its class's.
+    pub(super) fn instance_attr(&self, id: InstId, name: Sym) -> InstanceAttr {
+        let inst = &self.heap.instances[id.0 as usize];
+        if let Some(v) = find_attr(&inst.attrs, name) {
+            return InstanceAttr::Own(v);
+        }
+        match self.class_attr(inst.class, name) {
+            Some(v) => InstanceAttr::OfClass(v),
+            None => InstanceAttr::Missing,
+        }
+    }
+
+    /// The attribute `name` of class `class`, if the class defines one.
+    pub(super) fn class_attr(&self, class: ClassId, name: Sym) -> Option<Value> {
+        find_attr(&self.heap.classes[class.0 as usize].attrs, name)
+    }
+
     pub fn get_attr(&mut self, obj: &Value, name: Sym) -> Res<Value> {
         match obj {
-            Value::Instance(id) => {
-                let inst = &self.heap.instances[id.0 as usize];
-                if let Some((_, v)) = inst.attrs.iter().find(|(n, _)| *n == name) {
-                    return Ok(v.clone());
+            Value::Instance(id) => match self.instance_attr(*id, name) {
+                InstanceAttr::OfClass(Value::Func(func)) => {
+                    self.new_method(obj.clone(), MethodTarget::Func(func))
                 }
-                let class = &self.heap.classes[inst.class.0 as usize];
-                match class
-                    .attrs
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, v)| v.clone())
-                {
-                    Some(Value::Func(func)) => {
-                        self.new_method(obj.clone(), MethodTarget::Func(func))
-                    }
-                    Some(v) => Ok(v),
-                    None => self.no_attribute(obj, name),
-                }
-            }
-            Value::Class(id) => {
-                let class = &self.heap.classes[id.0 as usize];
-                match class.attrs.iter().find(|(n, _)| *n == name) {
-                    Some((_, v)) => Ok(v.clone()),
-                    None => self.no_attribute(obj, name),
-                }
-            }
+                InstanceAttr::Own(v) | InstanceAttr::OfClass(v) => Ok(v),
+                InstanceAttr::Missing => self.no_attribute(obj, name),
+            },
+            Value::Class(id) => match self.class_attr(*id, name) {
+                Some(v) => Ok(v),
+                None => self.no_attribute(obj, name),
+            },
             Value::Module(ModuleKind::Math) => match super::super::math::member_by_sym(name) {
                 Some(v) => Ok(v),
                 None => fatal(

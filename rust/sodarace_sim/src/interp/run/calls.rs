@@ -6,10 +6,15 @@
 use super::super::ir::*;
 use super::super::limits::{STACK_RED_ZONE, STACK_SEGMENT};
 use super::super::value::*;
+use super::attributes::InstanceAttr;
 use super::{raise, type_error, Flow, Frame, Machine, Res, OBJECT_BYTES};
 
+/// Keyword arguments as (name, value) pairs in the order the call wrote
+/// them; binding matches them to parameters by name.
+type Kwargs = Vec<(Sym, Value)>;
+
 impl<'p> Machine<'p> {
-    fn push_args(&mut self, f: Frame, args: &'p Args) -> Res<Vec<(Sym, Value)>> {
+    fn push_args(&mut self, f: Frame, args: &'p Args) -> Res<Kwargs> {
         for el in &args.positional {
             match el {
                 Element::One(e) => {
@@ -41,18 +46,14 @@ impl<'p> Machine<'p> {
 
     /// `f(**d)`: a key can only match a parameter if its name occurs in the
     /// program, so keys are looked up among the interned symbols.
-    fn spread_kwargs(&mut self, mapping: &Value, kwargs: &mut Vec<(Sym, Value)>) -> Res<()> {
+    fn spread_kwargs(&mut self, mapping: &Value, kwargs: &mut Kwargs) -> Res<()> {
         let Value::Dict(id) = mapping else {
             return type_error(format!(
                 "argument after ** must be a mapping, not {}",
                 self.type_name(mapping)
             ));
         };
-        let entries: Vec<(Value, Value)> = self.heap.dicts[id.0 as usize]
-            .iter()
-            .map(|e| (e.key.clone(), e.value.clone()))
-            .collect();
-        for (key, value) in entries {
+        for (key, value) in self.dict_entries(*id) {
             let Value::Str(name) = &key else {
                 return type_error("keywords must be strings");
             };
@@ -82,23 +83,24 @@ impl<'p> Machine<'p> {
 
     pub fn call_with_args(&mut self, f: Frame, callee: Value, args: &'p Args) -> Res<Value> {
         let start = self.stack.len();
-        match self.push_args(f, args) {
-            Ok(kwargs) => self.call_value(callee, start, kwargs),
-            Err(e) => {
-                self.stack.truncate(start);
-                Err(e)
-            }
+        let kwargs = self.push_args_from(f, start, args)?;
+        self.call_value(callee, start, kwargs)
+    }
+
+    /// `push_args` for a call whose frame starts at `start`: if evaluating
+    /// an argument fails, the arguments already pushed are dropped, so
+    /// the stack is back at `start` whatever happens.
+    fn push_args_from(&mut self, f: Frame, start: usize, args: &'p Args) -> Res<Kwargs> {
+        let kwargs = self.push_args(f, args);
+        if kwargs.is_err() {
+            self.stack.truncate(start);
         }
+        kwargs
     }
 
     /// Calls `callee` with the positional arguments in `stack[start..]`.
     /// The stack is back at `start` afterwards, whatever happens.
-    pub fn call_value(
-        &mut self,
-        callee: Value,
-        start: usize,
-        kwargs: Vec<(Sym, Value)>,
-    ) -> Res<Value> {
+    pub fn call_value(&mut self, callee: Value, start: usize, kwargs: Kwargs) -> Res<Value> {
         match callee {
             Value::Func(id) => self.call_function(id, start, kwargs),
             Value::Method(id) => {
@@ -109,19 +111,13 @@ impl<'p> Machine<'p> {
                         self.stack.insert(start, receiver);
                         self.call_function(func, start, kwargs)
                     }
-                    MethodTarget::Native(name) => {
-                        let args = self.take_args(start);
-                        let result = self.call_native_method(&receiver, name, &args, &kwargs);
-                        self.recycle(args);
-                        result
-                    }
+                    MethodTarget::Native(name) => self.with_args_from(start, |m, args| {
+                        m.call_native_method(&receiver, name, args, &kwargs)
+                    }),
                 }
             }
             Value::Builtin(b) => {
-                let args = self.take_args(start);
-                let result = self.call_builtin(b, &args, &kwargs);
-                self.recycle(args);
-                result
+                self.with_args_from(start, |m, args| m.call_builtin(b, args, &kwargs))
             }
             Value::Class(id) => self.instantiate(id, start, kwargs),
             Value::ExcType(kind) => {
@@ -145,17 +141,22 @@ impl<'p> Machine<'p> {
         }
     }
 
-    fn take_args(&mut self, start: usize) -> Vec<Value> {
+    /// Runs native code on the arguments in `stack[start..]`, moved into
+    /// a pooled vector so that a native call allocates nothing once the
+    /// pool is warm.
+    fn with_args_from(
+        &mut self,
+        start: usize,
+        call: impl FnOnce(&mut Self, &[Value]) -> Res<Value>,
+    ) -> Res<Value> {
         let mut args = self.arg_pool.pop().unwrap_or_default();
         args.extend(self.stack.drain(start..));
-        args
-    }
-
-    fn recycle(&mut self, mut args: Vec<Value>) {
+        let result = call(self, &args);
         args.clear();
         if self.arg_pool.len() < 16 {
             self.arg_pool.push(args);
         }
+        result
     }
 
     pub(super) fn call_method(
@@ -166,79 +167,46 @@ impl<'p> Machine<'p> {
         args: &'p Args,
     ) -> Res<Value> {
         match &receiver {
-            Value::Instance(id) => {
-                let inst = &self.heap.instances[id.0 as usize];
-                if let Some((_, v)) = inst.attrs.iter().find(|(n, _)| *n == name) {
-                    let callee = v.clone();
-                    return self.call_with_args(f, callee, args);
+            Value::Instance(id) => match self.instance_attr(*id, name) {
+                InstanceAttr::OfClass(Value::Func(func)) => {
+                    let start = self.stack.len();
+                    self.stack.push(receiver.clone());
+                    let kwargs = self.push_args_from(f, start, args)?;
+                    self.call_function(func, start, kwargs)
                 }
-                let class = &self.heap.classes[inst.class.0 as usize];
-                match class
-                    .attrs
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, v)| v.clone())
-                {
-                    Some(Value::Func(func)) => {
-                        let start = self.stack.len();
-                        self.stack.push(receiver.clone());
-                        match self.push_args(f, args) {
-                            Ok(kwargs) => self.call_function(func, start, kwargs),
-                            Err(e) => {
-                                self.stack.truncate(start);
-                                Err(e)
-                            }
-                        }
-                    }
-                    Some(other) => self.call_with_args(f, other, args),
-                    None => {
-                        let message = format!(
-                            "'{}' object has no attribute '{}'",
-                            class.name,
-                            self.prog.name(name)
-                        );
-                        raise(ExcKind::AttributeError, message)
-                    }
+                InstanceAttr::Own(callee) | InstanceAttr::OfClass(callee) => {
+                    self.call_with_args(f, callee, args)
                 }
-            }
+                InstanceAttr::Missing => {
+                    let message = format!(
+                        "'{}' object has no attribute '{}'",
+                        self.type_name(&receiver),
+                        self.prog.name(name)
+                    );
+                    raise(ExcKind::AttributeError, message)
+                }
+            },
             Value::Class(_) | Value::Module(_) | Value::Exception(_) => {
                 let callee = self.get_attr(&receiver, name)?;
                 self.call_with_args(f, callee, args)
             }
             _ => {
                 let start = self.stack.len();
-                let kwargs = match self.push_args(f, args) {
-                    Ok(kwargs) => kwargs,
-                    Err(e) => {
-                        self.stack.truncate(start);
-                        return Err(e);
-                    }
-                };
-                let args = self.take_args(start);
-                let result = self.call_native_method(&receiver, name, &args, &kwargs);
-                self.recycle(args);
-                result
+                let kwargs = self.push_args_from(f, start, args)?;
+                self.with_args_from(start, |m, args| {
+                    m.call_native_method(&receiver, name, args, &kwargs)
+                })
             }
         }
     }
 
-    pub fn call_function(
-        &mut self,
-        id: FuncId,
-        start: usize,
-        kwargs: Vec<(Sym, Value)>,
-    ) -> Res<Value> {
+    pub fn call_function(&mut self, id: FuncId, start: usize, kwargs: Kwargs) -> Res<Value> {
         let result = self.enter_function(id, start, kwargs);
         self.stack.truncate(start);
         result
     }
 
-    fn enter_function(
-        &mut self,
-        id: FuncId,
-        start: usize,
-        kwargs: Vec<(Sym, Value)>,
-    ) -> Res<Value> {
+    fn enter_function(&mut self, id: FuncId, start: usize, kwargs: Kwargs) -> Res<Value> {
         self.tick()?;
         let code = &self.prog.functions[self.heap.funcs[id.0 as usize].code as usize];
         self.bind_params(id, code, start, kwargs)?;
@@ -263,7 +231,7 @@ impl<'p> Machine<'p> {
         id: FuncId,
         code: &'p FuncCode,
         start: usize,
-        kwargs: Vec<(Sym, Value)>,
+        kwargs: Kwargs,
     ) -> Res<()> {
         let name = &code.name;
         let n_pos = self.stack.len() - start;
@@ -360,24 +328,14 @@ impl<'p> Machine<'p> {
         Ok(())
     }
 
-    fn instantiate(
-        &mut self,
-        class: ClassId,
-        start: usize,
-        kwargs: Vec<(Sym, Value)>,
-    ) -> Res<Value> {
+    fn instantiate(&mut self, class: ClassId, start: usize, kwargs: Kwargs) -> Res<Value> {
         self.charge(OBJECT_BYTES)?;
         self.heap.instances.push(InstanceObj {
             class,
             attrs: Vec::new(),
         });
         let instance = Value::Instance(InstId(self.heap.instances.len() as u32 - 1));
-        let init = self.heap.classes[class.0 as usize]
-            .attrs
-            .iter()
-            .find(|(n, _)| *n == sym::INIT)
-            .map(|(_, v)| v.clone());
-        match init {
+        match self.class_attr(class, sym::INIT) {
             Some(Value::Func(func)) => {
                 self.stack.insert(start, instance.clone());
                 match self.call_function(func, start, kwargs)? {

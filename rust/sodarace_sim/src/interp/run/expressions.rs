@@ -9,6 +9,14 @@ use super::super::ir::*;
 use super::super::value::*;
 use super::{fatal, raise, type_error, Frame, Machine, Res};
 
+/// An evaluated subscript. The syntax tells `obj[a:b:c]` from `obj[key]`,
+/// so reading, assigning and deleting an item all evaluate the key
+/// through `eval_subscript` and branch on this.
+pub(super) enum Subscript {
+    Slice([Option<i64>; 3]),
+    Key(Value),
+}
+
 impl<'p> Machine<'p> {
     pub fn eval(&mut self, f: Frame, e: &'p Expr) -> Res<Value> {
         self.eval_kind(f, e).map_err(|u| u.located(e.at))
@@ -106,12 +114,10 @@ impl<'p> Machine<'p> {
             }
             ExprKind::Item(obj, key) => {
                 let v = self.eval(f, obj)?;
-                if let ExprKind::Slice(lower, upper, step) = &key.kind {
-                    let bounds = self.eval_slice_parts(f, lower, upper, step)?;
-                    return self.get_slice(&v, bounds);
+                match self.eval_subscript(f, key)? {
+                    Subscript::Slice(bounds) => self.get_slice(&v, bounds)?,
+                    Subscript::Key(k) => self.get_item(&v, &k)?,
                 }
-                let k = self.eval(f, key)?;
-                self.get_item(&v, &k)?
             }
             ExprKind::Slice(..) => {
                 return fatal(ErrorKind::Unsupported, "slice objects are not supported")
@@ -234,7 +240,18 @@ impl<'p> Machine<'p> {
         Ok(items)
     }
 
-    pub(super) fn eval_slice_parts(
+    /// Evaluates the `key` of `obj[key]`, telling a slice from an item.
+    pub(super) fn eval_subscript(&mut self, f: Frame, key: &'p Expr) -> Res<Subscript> {
+        match &key.kind {
+            ExprKind::Slice(lower, upper, step) => {
+                let bounds = self.eval_slice_parts(f, lower, upper, step)?;
+                Ok(Subscript::Slice(bounds))
+            }
+            _ => Ok(Subscript::Key(self.eval(f, key)?)),
+        }
+    }
+
+    fn eval_slice_parts(
         &mut self,
         f: Frame,
         lower: &'p Option<Box<Expr>>,

@@ -9,6 +9,18 @@ use super::super::ir::*;
 use super::super::value::*;
 use super::{fatal, Frame, Machine, Res, OBJECT_BYTES, VALUE_BYTES};
 
+/// The size limits share one check so that every one of them fails with
+/// the same wording: "`what` of `len` `unit` exceeds the limit of `max`".
+fn within_limit(len: usize, max: usize, what: &str, unit: &str) -> Res<()> {
+    if len > max {
+        return fatal(
+            ErrorKind::Limit,
+            format!("{what} of {len} {unit} exceeds the limit of {max}"),
+        );
+    }
+    Ok(())
+}
+
 impl<'p> Machine<'p> {
     #[inline]
     pub fn tick(&mut self) -> Res<()> {
@@ -43,29 +55,11 @@ impl<'p> Machine<'p> {
     }
 
     pub fn check_len(&self, len: usize) -> Res<()> {
-        if len > self.limits.max_container_len {
-            return fatal(
-                ErrorKind::Limit,
-                format!(
-                    "container of {len} elements exceeds the limit of {}",
-                    self.limits.max_container_len
-                ),
-            );
-        }
-        Ok(())
+        within_limit(len, self.limits.max_container_len, "container", "elements")
     }
 
     pub fn check_str_len(&self, len: usize) -> Res<()> {
-        if len > self.limits.max_str_len {
-            return fatal(
-                ErrorKind::Limit,
-                format!(
-                    "string of {len} bytes exceeds the limit of {}",
-                    self.limits.max_str_len
-                ),
-            );
-        }
-        Ok(())
+        within_limit(len, self.limits.max_str_len, "string", "bytes")
     }
 
     pub fn new_list(&mut self, items: Vec<Value>) -> Res<Value> {

@@ -66,6 +66,16 @@ pub(crate) fn raise<T>(kind: ExcKind, message: impl Into<String>) -> Res<T> {
     })))
 }
 
+/// A KeyError carries the missing key itself rather than a message, as
+/// in Python, so that printing it shows the key's repr.
+pub(crate) fn key_error<T>(key: Value) -> Res<T> {
+    Err(Unwind::Raise(Box::new(ExcObj {
+        kind: ExcKind::KeyError,
+        args: vec![key],
+        at: None,
+    })))
+}
+
 pub(crate) fn fatal<T>(kind: ErrorKind, message: impl Into<String>) -> Res<T> {
     Err(Unwind::Fatal(Box::new(Fault::new(kind, message, None))))
 }

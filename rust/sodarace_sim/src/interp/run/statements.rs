@@ -8,6 +8,7 @@ use super::super::error::ErrorKind;
 use super::super::ir::*;
 use super::super::limits::{STACK_RED_ZONE, STACK_SEGMENT};
 use super::super::value::*;
+use super::expressions::Subscript;
 use super::{
     fatal, raise, type_error, Flow, Frame, Machine, Res, Unwind, OBJECT_BYTES, VALUE_BYTES,
 };
@@ -317,14 +318,14 @@ impl<'p> Machine<'p> {
             }
             Target::Item(obj, key) => {
                 let obj = self.eval(f, obj)?;
-                if let ExprKind::Slice(lower, upper, step) = &key.kind {
-                    let bounds = self.eval_slice_parts(f, lower, upper, step)?;
-                    return self
-                        .set_slice(&obj, bounds, value)
-                        .map_err(|u| u.located(key.at));
+                match self.eval_subscript(f, key)? {
+                    Subscript::Slice(bounds) => {
+                        return self
+                            .set_slice(&obj, bounds, value)
+                            .map_err(|u| u.located(key.at));
+                    }
+                    Subscript::Key(key) => self.set_item(&obj, key, value)?,
                 }
-                let key = self.eval(f, key)?;
-                self.set_item(&obj, key, value)?;
             }
             Target::Unpack(targets, star, at) => {
                 return self
@@ -436,12 +437,10 @@ impl<'p> Machine<'p> {
             }
             Target::Item(obj, key) => {
                 let obj = self.eval(f, obj)?;
-                if let ExprKind::Slice(lower, upper, step) = &key.kind {
-                    let bounds = self.eval_slice_parts(f, lower, upper, step)?;
-                    return self.del_slice(&obj, bounds);
+                match self.eval_subscript(f, key)? {
+                    Subscript::Slice(bounds) => self.del_slice(&obj, bounds),
+                    Subscript::Key(key) => self.del_item(&obj, key),
                 }
-                let key = self.eval(f, key)?;
-                self.del_item(&obj, key)
             }
             Target::Unpack(targets, _, _) => {
                 for t in targets {
