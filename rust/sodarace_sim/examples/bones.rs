@@ -1,7 +1,8 @@
 //! Prints each built-in seed's fitness, its passive copy's fitness and its
 //! worst bone stray, then the same for dense 256-joint grids at amplitude
 //! 10, and the speed of each in M spring-steps/s. A development probe for
-//! choosing the solver's substeps (`SUBSTEPS=n`); bench/sim.py measures.
+//! choosing the solver's substeps and sweeps (`SUBSTEPS=n`, `ITERATIONS=n`,
+//! `TERRAIN=name`); bench/sim.py measures.
 
 use sodarace_sim::evaluate::{simulate, SimConfig};
 use sodarace_sim::interp::{interpret, InterpConfig};
@@ -89,6 +90,12 @@ fn main() {
     let mut config = SimConfig::default();
     if let Ok(s) = std::env::var("SUBSTEPS") {
         config.physics.substeps = s.parse().unwrap();
+    }
+    if let Ok(s) = std::env::var("ITERATIONS") {
+        config.physics.iterations = s.parse().unwrap();
+    }
+    if let Ok(name) = std::env::var("TERRAIN") {
+        config.terrain = name.parse().unwrap();
     }
     let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python/openelm/seeds");
     let mut names: Vec<_> = std::fs::read_dir(seeds)
