@@ -20,11 +20,12 @@ import argparse
 import concurrent.futures
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
+
+from _machine import machine_line
 
 # interpreter section
 from openelm import SimConfig, Walker, interpret, interpret_many, simulate
@@ -209,9 +210,7 @@ def main() -> None:
         print(json.dumps({"interpreter": interpreter, **figures}, indent=2))
         return
     print_interpreter_table(interpreter, args.repeats, args.genomes)
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {figures['workers']} workers"
-    )
+    print(f"{machine_line()}; {figures['workers']} workers")
     print(
         f"sandbox pool, genomes/s (median of {args.repeats}, {args.genomes} genomes, {args.seconds:g} s simulated):"
     )

@@ -32,8 +32,6 @@ at its default width against the best plain generate() batch.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -56,6 +54,8 @@ from openelm.llm.llamacpp import DEFAULT_MAX_SEQUENCES, choose_engine, load_llam
 from openelm.sandbox import SandboxPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _machine import machine_line
+
 from tests.llm.llama_server import SERVED_NAME, LlamaServer
 
 BASELINE_NEW_TOKENS = 128
@@ -73,17 +73,6 @@ class Row:
     batch: int
     tokens_per_second: float
     mean_tokens: float
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def shared_prompt() -> str:
@@ -170,7 +159,7 @@ def main() -> None:
     llama_load = time.perf_counter() - load_started
     shared_tokens = len(engine_model.tokenizer(shared)["input_ids"])
     print(
-        f"machine: {cpu_name()}, {os.cpu_count()} cores, torch {torch.__version__} "
+        f"{machine_line()}, torch {torch.__version__} "
         f"({torch.get_num_threads()} threads), llama.cpp {llama.threads} threads"
     )
     print(

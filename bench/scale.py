@@ -33,9 +33,7 @@ start-up (Ray, actors, model loading) is reported apart.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +42,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from _machine import cpu_model
 from _timed_runs import square_seed_config, timed_run
 from openelm._sodarace import SimConfig
 from openelm.distributed import RayEvaluatorPool, RayOptions
@@ -53,13 +52,6 @@ from openelm.store import RunStore
 
 SECTIONS = ("evaluators", "generators", "overhead", "driver")
 SCRATCH_PREFIX = "openelm-bench-scale-"
-
-
-def cpu_model() -> str:
-    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
-        if line.startswith("Model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def config(

@@ -25,13 +25,13 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from _machine import machine_line
 from openelm import (
     MUSCLE_RATE,
     SIMULATOR_VERSION,
@@ -279,7 +279,7 @@ def main() -> None:
     parser.add_argument("--rng-seed", type=int, default=1)
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores")
+    print(machine_line())
     if not args.skip_speed:
         speed(args)
     fidelity(args)
