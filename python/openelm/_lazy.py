@@ -24,7 +24,11 @@ def lazy_exports(
 
     @cache
     def homes() -> dict[str, str]:
-        return _type_checking_imports(namespace["__spec__"].loader.get_source(package))
+        source = namespace["__spec__"].loader.get_source(package)
+        if source is None:
+            # Only an install stripped of its .py files gets here.
+            raise ImportError(f"{package}: its source is not installed, so its exports are unknown")
+        return _type_checking_imports(source)
 
     def __getattr__(name: str) -> Any:
         home = homes().get(name)
