@@ -113,6 +113,7 @@ class _SimConfigFields(TypedDict, total=False):
     terrain: str | None
     substeps: int | None
     iterations: int | None
+    stray_tolerance: float | None
 
 @final
 class SimConfig(_FrozenConfig[Any]):
@@ -148,6 +149,10 @@ class SimConfig(_FrozenConfig[Any]):
     @property
     def iterations(self) -> int:
         """Gauss-Seidel sweeps over the connections per substep."""
+    @property
+    def stray_tolerance(self) -> float:
+        """Bone stray (fraction of rest length) above which a step is redone
+        in finer substeps (docs/physics.md); infinity never refines."""
 
 STEPS_PER_SECOND: Final[int]
 """The simulator's fixed steps per simulated second."""

@@ -76,6 +76,8 @@ def test_replace_changes_only_what_is_given():
         (lambda: SimConfig(max_joints=True), "SimConfig.max_joints must be an integer >= 0"),
         (lambda: SimConfig(initial_velocity=(1.0,)), "initial_velocity must be a pair"),
         (lambda: SimConfig().replace(gravity=float("nan")), "gravity must be a finite"),
+        (lambda: SimConfig(stray_tolerance=-0.5), "stray_tolerance must be a number >= 0"),
+        (lambda: SimConfig(stray_tolerance=float("nan")), "stray_tolerance must be a number >= 0"),
         (lambda: InterpLimits(max_steps=0), "max_steps must be at least 1, got 0"),
         (lambda: InterpLimits(max_depth=2.5), "InterpLimits.max_depth must be an integer >= 0"),
         (lambda: InterpLimits.from_dict({"max_nesting": 0}), "max_nesting must be at least 1"),

@@ -90,6 +90,18 @@ def test_bad_settings_are_rejected(walking_square):
         simulate(walking_square, SimConfig(seconds=1e9))
 
 
+def test_refinement_is_a_config_field_that_only_touches_straying_steps():
+    walker = square([(10.0, 0.0), (10.0, 0.25), (10.0, 0.25), (10.0, 0.75)])
+    # The square never strays past 1 %, so turning refinement off or
+    # refining every step changes its bits only in the second case.
+    default = simulate(walker)
+    never = simulate(walker, SimConfig(stray_tolerance=float("inf")))
+    always = simulate(walker, SimConfig(stray_tolerance=0.0, seconds=1.0))
+    assert SimConfig().stray_tolerance == 0.01
+    assert never.fitness == default.fitness
+    assert always.bone_stray < default.bone_stray
+
+
 def test_bones_stay_rigid_and_the_terrain_is_recorded_for_renderers():
     result = simulate(square([(10.0, 0.0), (10.0, 0.25), (10.0, 0.25), (10.0, 0.75)]))
     assert 0.0 < result.bone_stray < 0.005

@@ -73,6 +73,12 @@ impl SimConfig {
         }
         finite_non_negative("gravity", self.physics.gravity)?;
         finite_non_negative("friction", self.physics.friction)?;
+        if self.physics.stray_tolerance.is_nan() || self.physics.stray_tolerance < 0.0 {
+            return Err(format!(
+                "stray_tolerance must be a number >= 0 (or infinity), got {}",
+                self.physics.stray_tolerance
+            ));
+        }
         for (name, value) in [
             ("substeps", self.physics.substeps),
             ("iterations", self.physics.iterations),

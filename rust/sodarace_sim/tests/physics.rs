@@ -148,12 +148,15 @@ fn bones_hold_their_length_on_every_terrain() {
             terrain,
             ..Default::default()
         };
-        // A rigid 256-joint body tipping onto one bump strains its bones
-        // past 2 % (docs/physics.md), so the capped body skips bumpy ground.
-        let mut walkers = vec![asymmetric_walker(), passive_square()];
-        if terrain != Terrain::Bumpy {
-            walkers.push(dense_grid(0.5, 3));
-        }
+        // Every grid spacing the probe measured (examples/bones.rs): the
+        // 0.2-unit grid is the stiffest, the 0.5 one strayed most on bumpy
+        // ground before steps were refined (docs/physics.md).
+        let walkers = [
+            asymmetric_walker(),
+            passive_square(),
+            dense_grid(0.5, 3),
+            dense_grid(0.2, 3),
+        ];
         for walker in walkers {
             let result = simulate(&walker, &config);
             assert!(result.valid, "{name}: {:?}", result.error);
@@ -164,6 +167,25 @@ fn bones_hold_their_length_on_every_terrain() {
             );
         }
     }
+}
+
+#[test]
+fn refined_steps_are_what_hold_the_capped_body_on_bumpy_ground() {
+    // Without refinement, impacts on the bumps leave the capped body's bones
+    // several per cent off (the limit this test would catch regressing to).
+    let bumpy = |stray_tolerance| SimConfig {
+        terrain: Terrain::Bumpy,
+        physics: PhysicsParams {
+            stray_tolerance,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let walker = dense_grid(0.5, 3);
+    let unrefined = simulate(&walker, &bumpy(f64::INFINITY));
+    let refined = simulate(&walker, &bumpy(PhysicsParams::default().stray_tolerance));
+    assert!(unrefined.bone_stray > 0.02, "{}", unrefined.bone_stray);
+    assert!(refined.bone_stray <= 0.01, "{}", refined.bone_stray);
 }
 
 #[test]

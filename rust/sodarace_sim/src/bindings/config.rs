@@ -252,6 +252,9 @@ py_config! {
     substeps: u32 => physics.substeps;
     /// Gauss-Seidel sweeps over the connections per substep.
     iterations: u32 => physics.iterations;
+    /// Bone stray (fraction of rest length) above which a step is redone
+    /// in finer substeps (docs/physics.md); infinity never refines.
+    stray_tolerance: f64 => physics.stray_tolerance;
 }
 
 /// The interpreter's limits together with the walker caps it validates

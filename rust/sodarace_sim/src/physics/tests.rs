@@ -166,6 +166,15 @@ fn every_kernel_matches_the_reference_bit_for_bit() {
         };
         assert_kernels_match_reference(&walker, params, velocity, 100);
     }
+    // Tolerance 0 refines every step to the last level, so each kernel's
+    // finer substeps and the restarts from the step's start are compared too.
+    let always_refine = PhysicsParams {
+        stray_tolerance: 0.0,
+        ..params
+    };
+    for walker in [lattice(12, 8, 50), random_walker(&mut Lcg(3), 9, 20)] {
+        assert_kernels_match_reference(&walker, always_refine, [1.0, -2.0], 30);
+    }
 }
 
 #[test]
