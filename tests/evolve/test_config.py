@@ -111,6 +111,7 @@ _NON_DEFAULT_SIM_VALUES = {
     "terrain": "bumpy",
     "substeps": 20,
     "iterations": 4,
+    "stray_tolerance": 0.02,
 }
 
 
