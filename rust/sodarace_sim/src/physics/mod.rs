@@ -334,18 +334,11 @@ impl World {
     /// state, so it is as deterministic as the step.
     #[inline(always)]
     fn step_refined(&mut self) -> f64 {
-        let bones = self.springs.muscle.iter().any(|&m| !m);
-        if bones {
-            self.step_start.clone_from(&self.nodes);
-        }
+        self.step_start.clone_from(&self.nodes);
         let mut level = 0;
         loop {
             let max_speed_sq = self.step_stages(level);
-            self.bone_stray = if bones {
-                self.measure_bone_stray()
-            } else {
-                0.0
-            };
+            self.bone_stray = self.measure_bone_stray();
             // Written so that a NaN stray (always refined) ends at the last
             // level rather than looping.
             let settled = self.bone_stray <= self.params.stray_tolerance;
