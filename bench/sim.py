@@ -62,6 +62,8 @@ MUSCLE_HZ, DAMPING_RATIO = 3.0, 0.3
 DENSITY, RESTITUTION, RADIUS = 25.0, 0.1, 0.02
 VELOCITY_ITERATIONS, POSITION_ITERATIONS = 10, 10
 GROUND_BITS, JOINT_BITS = 0x1, 0x2
+# Passive creep (`passive_creep`): seconds to land, then seconds watched.
+CREEP_SETTLE, CREEP_WINDOW = 15.0, 15.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,13 @@ class Box2DResult:
     bone_stray: float
 
 
-def box2d_simulate(walker: Walker, seconds: float, *, measure_stray: bool = True) -> Box2DResult:
+def box2d_simulate(
+    walker: Walker,
+    seconds: float,
+    *,
+    measure_stray: bool = True,
+    settle_seconds: float = DEFAULTS.settle_seconds,
+) -> Box2DResult:
     """Our scoring procedure (drop, settle, window, |Δx̄|) on the Box2D model."""
     world = Box2D.b2World(gravity=(0.0, -DEFAULTS.gravity), doSleep=False)
     ground = world.CreateStaticBody(position=(0.0, 0.0))
@@ -114,7 +122,7 @@ def box2d_simulate(walker: Walker, seconds: float, *, measure_stray: bool = True
             muscles.append((joint, rest, rest * AMPLITUDE_SCALE * amplitude, 2 * math.pi * phase))
         else:
             bones.append((bodies[a], bodies[b], rest))
-    settle = round(DEFAULTS.settle_seconds / DT)
+    settle = round(settle_seconds / DT)
     total = settle + round(seconds / DT)
     start = _mean_x(bodies)
     stray = 0.0
@@ -266,6 +274,37 @@ def fidelity(args: argparse.Namespace) -> None:
         f"{statistics.median(theirs_stray):.3%} |"
     )
     print(f"| worst bone stray | {ours_stray[-1]:.3%} | {theirs_stray[-1]:.3%} |")
+    passive_creep(walkers)
+
+
+def passive(walker: Walker) -> Walker:
+    return Walker(walker.joints, [(a, b, 0.0, phase) for a, b, _, phase in walker.connections])
+
+
+def passive_creep(walkers: Sequence[Walker]) -> None:
+    """How far each walker's passive copy (every amplitude 0) still travels
+    in the CREEP_WINDOW seconds after CREEP_SETTLE seconds of landing: a body
+    with no muscles has nothing to walk with, so anything above a few
+    millimetres is the solver feeding it energy."""
+    copies = [passive(walker) for walker in walkers]
+    config = DEFAULTS.replace(settle_seconds=CREEP_SETTLE, seconds=CREEP_WINDOW)
+    ours = sorted(r.fitness for r in simulate_many(copies, config) if r.valid)
+    theirs = sorted(
+        box2d_simulate(c, CREEP_WINDOW, measure_stray=False, settle_seconds=CREEP_SETTLE).fitness
+        for c in copies
+    )
+    print(
+        f"\npassive copies of the same walkers, |Δx̄| over {CREEP_WINDOW:.0f} s "
+        f"after {CREEP_SETTLE:.0f} s of landing:\n"
+    )
+    print("| measure | ours | Box2D |")
+    print("|---|---|---|")
+    for label, limit in (("still moving (> 1 cm)", 0.01), ("> 10 cm", 0.1)):
+        print(
+            f"| {label} | {sum(d > limit for d in ours)} of {len(ours)} | "
+            f"{sum(d > limit for d in theirs)} of {len(theirs)} |"
+        )
+    print(f"| farthest (m) | {ours[-1]:.3f} | {theirs[-1]:.3f} |")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use sodarace_sim::evaluate::{simulate, simulate_many, SimConfig};
 use sodarace_sim::physics::{PhysicsParams, Terrain, World, TERRAINS};
+use sodarace_sim::walker::Walker;
 
 #[test]
 fn passive_body_comes_to_rest_without_travelling() {
@@ -16,6 +17,30 @@ fn passive_body_comes_to_rest_without_travelling() {
         "passive body travelled {} m",
         result.fitness
     );
+}
+
+/// Irregular passive bodies (random 7–11-joint frames from bench/sim.py's
+/// generator, amplitudes 0) that crept steadily under version 3's contact
+/// handling, 0.05–0.2 m/s for as long as they ran, while Box2D let each of
+/// them land and stop within 0.04 m. Each must be still after it lands.
+#[test]
+fn irregular_passive_bodies_stop_after_landing() {
+    let config = SimConfig {
+        settle_seconds: 15.0,
+        seconds: 15.0,
+        ..Default::default()
+    };
+    let bodies = include_str!("fixtures/creeping_bodies.jsonl");
+    for (k, line) in bodies.lines().enumerate() {
+        let walker = Walker::from_json(line).expect("fixture parses");
+        let result = simulate(&walker, &config);
+        assert!(result.valid, "body {k}: {:?}", result.error);
+        assert!(
+            result.fitness < 0.01,
+            "body {k} crept {} m in 15 s after landing",
+            result.fitness
+        );
+    }
 }
 
 #[test]

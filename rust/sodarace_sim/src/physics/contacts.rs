@@ -4,21 +4,21 @@
 //! Contacts are position constraints, as in XPBD. Before the sweep,
 //! `prepare` pushes every joint that the prediction moved into the ground or
 //! a block back out along the surface normal and remembers that normal: for
-//! the rest of the substep the surface stands behind the joint, so the sweep
-//! never moves it into the surface (`solver` gives it infinite mass along the
-//! normal, in that direction only) and the weight a bone puts on a foot
-//! reaches the ground within one sweep instead of soaking down through the
-//! body over many substeps. The displacement the surface absorbed, plus the
-//! push-out depths, is the normal impulse times h/m (`support`).
+//! the rest of the substep the joint is in contact, and the sweep holds it
+//! still while its surface can take the corrections (`solver`), adding what
+//! the surface takes to the joint's support (normal impulse × h/m; the
+//! push-out depth is its first part) and traction (along the surface).
 //!
 //! After the sweep, `resolve_and_update` pushes out any joint the sweep
-//! moved into a surface, then applies Coulomb friction: the joint may have
-//! slid along the surface this substep by at most `friction × support`; a
-//! joint that slid less is put back where it was (static friction). This is
-//! the velocity-level bound |Δv_t| ≤ μ·Δv_n, so a resting body holds still
-//! and a sliding one stops. Velocities are then `(p − p_start)/h`; a joint
-//! that hit a surface faster than `bounce_threshold` leaves it at
-//! `restitution` times its incoming normal speed (Box2D's rule).
+//! moved into a surface, then applies Coulomb friction to the joint's net
+//! tangential load: its slide this substep plus the traction its surface
+//! held back. Up to `friction × support` of it is absorbed and the joint
+//! ends where it started along the surface (static friction); beyond that
+//! it slides by the excess (kinetic). This is the velocity-level bound
+//! |Δv_t| ≤ μ·Δv_n, so a resting body holds still and a sliding one stops.
+//! Velocities are then `(p − p_start)/h`; a joint that hit a surface faster
+//! than `bounce_threshold` leaves it at `restitution` times its incoming
+//! normal speed (Box2D's rule).
 
 use super::integrate::{fold_speed, Scratch};
 use super::terrain::{Geometry, Plane};
@@ -63,6 +63,7 @@ pub(super) fn prepare(nodes: &mut Nodes, scratch: &mut Scratch, geometry: &Geome
         scratch.normal_x[i] = normal[0];
         scratch.normal_y[i] = normal[1];
         scratch.support[i] = depth;
+        scratch.traction[i] = 0.0;
     }
 }
 
@@ -84,21 +85,24 @@ pub(super) fn resolve_and_update(
         let (mut p, touched, depth) = push_out([x[i], y[i]], geometry);
         let earlier = [scratch.normal_x[i], scratch.normal_y[i]];
         let n = if depth > 0.0 { touched } else { earlier };
-        let grip = params.friction * (scratch.support[i] + depth);
-        let moved = [p[0] - start[0], p[1] - start[1]];
-        let along = moved[0] * n[0] + moved[1] * n[1];
-        let slide = [moved[0] - n[0] * along, moved[1] - n[1] * along];
-        let slide_length = (slide[0] * slide[0] + slide[1] * slide[1]).sqrt();
-        // Static: undo the whole slide; kinetic: undo `grip` of it. A free
-        // joint has grip 0 and n = 0, so nothing changes.
-        let undo = if slide_length <= grip {
-            1.0
+        let support = (scratch.support[i] + depth).max(0.0);
+        // Tangent (m_y, −m_x), as the sweep's traction; a free joint has
+        // n = 0, so nothing below changes it.
+        let tangent = [n[1], -n[0]];
+        let slid = (p[0] - start[0]) * tangent[0] + (p[1] - start[1]) * tangent[1];
+        let load = slid + scratch.traction[i];
+        let grip = params.friction * support;
+        // Written with comparisons, not `clamp`, so a NaN passes through to
+        // the blow-up guard instead of panicking.
+        let slip = if load > grip {
+            load - grip
+        } else if load < -grip {
+            load + grip
         } else {
-            grip / slide_length
+            0.0
         };
-        if grip > 0.0 {
-            p = [p[0] - slide[0] * undo, p[1] - slide[1] * undo];
-        }
+        let shift = slip - slid;
+        p = [p[0] + tangent[0] * shift, p[1] + tangent[1] * shift];
         // The predicted velocity (still in vx, vy) is the incoming one.
         let incoming = vx[i] * n[0] + vy[i] * n[1];
         let mut v = [(p[0] - start[0]) / h, (p[1] - start[1]) / h];

@@ -16,6 +16,7 @@ pub struct Scratch {
     pub normal_x: Vec<f64>,
     pub normal_y: Vec<f64>,
     pub support: Vec<f64>,
+    pub traction: Vec<f64>,
 }
 
 impl Scratch {
@@ -26,6 +27,7 @@ impl Scratch {
             normal_x: vec![0.0; nodes],
             normal_y: vec![0.0; nodes],
             support: vec![0.0; nodes],
+            traction: vec![0.0; nodes],
         }
     }
 }

@@ -15,14 +15,18 @@
 //! α = 0 and γ = 0: it is put back at its rest length exactly (rigid). A
 //! muscle has α = 1/k and c from its 3 Hz frequency and 0.3 damping ratio.
 //!
-//! k is a node's inverse mass along n: 1, except for a joint in contact
-//! whose correction would push it into the surface; the surface then stands
-//! behind it and the blocked part is added to its support (the normal
-//! impulse friction is bounded by). If the correction's slide along the
-//! surface is within the friction cone (|slide| ≤ μ·|push|, which along ±n
-//! depends only on the angle between n and the surface normal m) the
-//! surface holds the joint still (k = 0: static friction); otherwise it
-//! slides along the surface only (inverse mass 0 along m, k = 1 − (n·m)²).
+//! A joint in contact with the terrain (pushed out of it earlier in this
+//! substep) is held still by its surface when the surface can take the
+//! joint's share of a correction: a push into it always, a pull off it up to
+//! what the surface has pushed so far (its `support`), and the part along
+//! the surface while the joint's accumulated `traction` stays within
+//! `friction × support` (Coulomb's cone, on the net load of every constraint
+//! on that joint, not on each one alone). A held end does not move, so the
+//! other end takes the whole correction (inverse mass 0 at the held end).
+//! This keeps a resting body's feet where they are while Gauss-Seidel
+//! corrects its sag, instead of letting each bone slide a foot a little
+//! and friction put it back after the sweep, a ratchet that made passive
+//! bodies creep (docs/physics.md, "Held feet").
 //!
 //! Order: muscles first, in the walker's order; then bones from the lowest
 //! to the highest (by the lower end's height at the start of the step), so
@@ -123,13 +127,12 @@ impl Constraints {
     /// One Gauss-Seidel sweep over every constraint, in order.
     #[inline(always)]
     pub fn sweep(&mut self, nodes: &mut Nodes, scratch: &mut Scratch, friction: f64) {
-        let friction_sq = friction * friction;
         for s in 0..self.muscles {
             let lambda = self.lambda[s];
-            self.lambda[s] = lambda + self.project::<false>(s, lambda, nodes, scratch, friction_sq);
+            self.lambda[s] = lambda + self.project::<false>(s, lambda, nodes, scratch, friction);
         }
         for &s in &self.bone_order {
-            self.project::<true>(s as usize, 0.0, nodes, scratch, friction_sq);
+            self.project::<true>(s as usize, 0.0, nodes, scratch, friction);
         }
     }
 
@@ -146,7 +149,7 @@ impl Constraints {
         lambda: f64,
         nodes: &mut Nodes,
         scratch: &mut Scratch,
-        friction_sq: f64,
+        friction: f64,
     ) -> f64 {
         let Nodes { x, y, .. } = nodes;
         let Scratch {
@@ -155,6 +158,7 @@ impl Constraints {
             normal_x,
             normal_y,
             support,
+            traction,
         } = scratch;
         let (a, b) = (self.a[s] as usize, self.b[s] as usize);
         let (dx, dy) = (x[b] - x[a], y[b] - y[a]);
@@ -180,35 +184,41 @@ impl Constraints {
                 ((x[b] - px[b]) - (x[a] - px[a])) * nx + ((y[b] - py[b]) - (y[a] - py[a])) * ny;
             length - self.target[s] + alpha * lambda + gamma * closing
         };
-        // a moves by +n·error/D and b by −n·error/D (D > 0): a is pushed
-        // into its surface when (n·m_a)·error < 0, b when (n·m_b)·error > 0.
-        let na = nx * normal_x[a] + ny * normal_y[a];
-        let nb = nx * normal_x[b] + ny * normal_y[b];
-        let hold_a = Hold::of(na * error < 0.0, na, friction_sq);
-        let hold_b = Hold::of(nb * error > 0.0, nb, friction_sq);
-        let delta = if hold_a == Hold::Free && hold_b == Hold::Free {
-            -error * self.inv_free[s]
-        } else {
-            let k = hold_a.inverse_mass(na) + hold_b.inverse_mass(nb);
-            let denominator = (1.0 + gamma) * k * (1.0 / NODE_MASS) + alpha;
-            if denominator > 0.0 {
-                -error / denominator
-            } else {
-                0.0
-            }
+        // An end in contact is held still if its surface can take its share
+        // of the correction (`holds`); the other end then takes all of it.
+        // Between two held ends both move, and friction settles their
+        // slide after the sweep.
+        let free_delta = -error * self.inv_free[s];
+        let share_a = [-nx * free_delta, -ny * free_delta];
+        let share_b = [nx * free_delta, ny * free_delta];
+        let contact = |i: usize| Contact {
+            normal: [normal_x[i], normal_y[i]],
+            support: support[i],
+            traction: traction[i],
         };
-        let move_a = hold_a.limit(
-            [-nx * delta, -ny * delta],
-            -na * delta,
-            [normal_x[a], normal_y[a]],
-            &mut support[a],
-        );
-        let move_b = hold_b.limit(
-            [nx * delta, ny * delta],
-            nb * delta,
-            [normal_x[b], normal_y[b]],
-            &mut support[b],
-        );
+        let (contact_a, contact_b) = (contact(a), contact(b));
+        let held_a = contact_a.holds(share_a, friction);
+        let held_b = contact_b.holds(share_b, friction);
+        let (held_a, held_b) = if held_a && held_b {
+            (false, false)
+        } else {
+            (held_a, held_b)
+        };
+        let delta = if held_a || held_b {
+            -error / ((1.0 + gamma) * (1.0 / NODE_MASS) + alpha)
+        } else {
+            free_delta
+        };
+        let move_a = if held_a {
+            contact_a.absorb(share_a, &mut support[a], &mut traction[a])
+        } else {
+            [-nx * delta, -ny * delta]
+        };
+        let move_b = if held_b {
+            contact_b.absorb(share_b, &mut support[b], &mut traction[b])
+        } else {
+            [nx * delta, ny * delta]
+        };
         x[a] += move_a[0];
         y[a] += move_a[1];
         x[b] += move_b[0];
@@ -217,57 +227,45 @@ impl Constraints {
     }
 }
 
-/// How its surface treats one end of a constraint during one projection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Hold {
-    /// Not pushed into a surface (or in none): inverse mass 1 along n.
-    Free,
-    /// Pushed in outside the friction cone: it slides along the surface
-    /// only (inverse mass 0 along m, so 1 − (n·m)² along n).
-    Slides,
-    /// Pushed in within the friction cone: the surface holds it still.
-    Grips,
+/// One end of a constraint and the surface it touches this substep.
+#[derive(Clone, Copy)]
+struct Contact {
+    /// The surface's outward normal m; [0, 0] when the joint touches none.
+    normal: [f64; 2],
+    /// What the surface has pushed so far this substep (normal impulse × h/m).
+    support: f64,
+    /// What it has held back along the surface so far (signed, along
+    /// (m_y, −m_x)).
+    traction: f64,
 }
 
-impl Hold {
-    /// `pushed`: the correction drives the end into its surface; `along`:
-    /// n·m. Along ±n the slide-to-push ratio is fixed by the angle, so
-    /// Coulomb friction decides once, before the correction is known.
+impl Contact {
+    /// Whether the surface holds the joint still against `share` (the move
+    /// it would make if free): it touches one, a pull off the surface is
+    /// within what the surface has pushed (the surface can push less, not
+    /// pull), and the traction with this share stays inside the friction
+    /// cone of the support left (Coulomb, on the joint's net load rather
+    /// than each constraint's alone).
     #[inline(always)]
-    fn of(pushed: bool, along: f64, friction_sq: f64) -> Hold {
-        if !pushed {
-            Hold::Free
-        } else if 1.0 - along * along <= friction_sq * (along * along) {
-            Hold::Grips
-        } else {
-            Hold::Slides
+    fn holds(self, share: [f64; 2], friction: f64) -> bool {
+        let m = self.normal;
+        if m[0] == 0.0 && m[1] == 0.0 {
+            return false;
         }
+        let off = share[0] * m[0] + share[1] * m[1];
+        let along = self.traction + share[0] * m[1] - share[1] * m[0];
+        off <= self.support && along.abs() <= friction * (self.support - off)
     }
 
-    /// The end's inverse mass along n (`along` = n·m).
+    /// The surface takes `share` instead of the joint: its part into the
+    /// surface adds to the support, its part along it to the traction. The
+    /// joint does not move.
     #[inline(always)]
-    fn inverse_mass(self, along: f64) -> f64 {
-        match self {
-            Hold::Free => 1.0,
-            Hold::Slides => (1.0 - along * along).max(0.0),
-            Hold::Grips => 0.0,
-        }
-    }
-
-    /// Where the end moves: its free correction `step`, less what the
-    /// surface (normal `normal`) blocks. `into` = step·m is how far `step`
-    /// pushes into the surface; the surface takes it up, so it is added to
-    /// the end's support (the normal impulse friction is bounded by).
-    #[inline(always)]
-    fn limit(self, step: [f64; 2], into: f64, normal: [f64; 2], support: &mut f64) -> [f64; 2] {
-        if self == Hold::Free {
-            return step;
-        }
-        *support -= into;
-        match self {
-            Hold::Grips => [0.0, 0.0],
-            _ => [step[0] - normal[0] * into, step[1] - normal[1] * into],
-        }
+    fn absorb(self, share: [f64; 2], support: &mut f64, traction: &mut f64) -> [f64; 2] {
+        let m = self.normal;
+        *support -= share[0] * m[0] + share[1] * m[1];
+        *traction += share[0] * m[1] - share[1] * m[0];
+        [0.0, 0.0]
     }
 }
 
