@@ -14,7 +14,10 @@ Speed: M spring-steps/s (connections × steps) for the square seed (5 joints)
 and lattices of 50 and 200 connections: ours on one thread (`simulate`),
 ours in batches (`simulate_many`, per core), and Box2D. Fidelity: for
 `--walkers` random valid walkers, the Spearman rank correlation of fitness
-between the two simulators and each one's worst bone-length error.
+between the two simulators and each one's worst bone-length error; then
+how many of those walkers' passive copies (every amplitude 0) still move
+15 s after landing, which a solver that feeds energy into resting bodies
+shows as creep.
 
     make bench            # installs the baseline, then runs this
     .venv/bin/python bench/sim.py [--repeats 3] [--walkers 200]
