@@ -34,6 +34,14 @@ def random_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def radial_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real `random` run from the radial seed (8 joints, helpers, `import math`)."""
+    run_dir = tmp_path_factory.mktemp("runs") / "radial"
+    start_run(make_config(operator="random", iterations=4, seed=6, seeds=("radial",)), run_dir)
+    return run_dir
+
+
+@pytest.fixture(scope="session")
 def tiny_lm_run(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> Path:
     """A real run with the tiny Llama writing `prompt` and `diff` children."""
     run_dir = tmp_path_factory.mktemp("runs") / "tiny-lm"

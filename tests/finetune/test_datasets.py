@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from openelm import _sodarace as native
 from openelm.evolve.genome_source import split_genome
 from openelm.evolve.prompts import (
     MEASURED_LINE,
@@ -16,7 +17,7 @@ from openelm.evolve.prompts import (
     modification_prompt,
 )
 from openelm.finetune import DatasetError, build_dataset, write_jsonl
-from openelm.finetune.datasets import program_prompt_parts
+from openelm.finetune.datasets import program_prompt_parts, self_contained_body
 from openelm.store import RunStore
 from openelm_cli.main import main
 
@@ -118,6 +119,56 @@ def test_targeted_prompts_name_parent_and_child_descriptors(random_run: Path) ->
             + program_prompt_parts(child.source)[0]  # type: ignore[attr-defined]
         )
         assert example.descriptors == child.descriptors  # type: ignore[attr-defined]
+
+
+def test_structural_pairs_cross_joint_counts_and_bodies_run_after_the_parents_head(
+    random_run: Path, radial_run: Path
+) -> None:
+    dataset = build_dataset([random_run, radial_run], "structural")
+    programs = {str(run.resolve()): _programs(run) for run in (random_run, radial_run)}
+    with RunStore.open(random_run, read_only=True) as store:
+        square_elites = len(store.elites())
+    with RunStore.open(radial_run, read_only=True) as store:
+        radial_elites = len(store.elites())
+    # Every elite of both runs is a child once (joint counts differ across the runs).
+    assert len(dataset.examples) == square_elites + radial_elites
+    lineages = set()
+    for example in dataset.examples:
+        child = programs[example.run][example.program_id]
+        head = example.prompt.rsplit(TARGET_INSTRUCTION.format(*child.descriptors), 1)[1]  # type: ignore[attr-defined]
+        parent_source = example.prompt.removeprefix(WALKER_API_DOC + "\n").split(
+            "\n# The walker above"
+        )[0]
+        parent = next(
+            p
+            for run in programs.values()
+            for p in run.values()
+            if p.source.rstrip("\n") == parent_source  # type: ignore[attr-defined]
+        )
+        assert parent.joints != child.joints  # type: ignore[attr-defined]
+        assert head == split_genome(parent.source).prefix + "def make_walker():\n"  # type: ignore[attr-defined]
+        lineages.add((parent.joints, child.joints))  # type: ignore[attr-defined]
+        # The parent's head plus the completion is a program that builds the child's body.
+        rebuilt = native.interpret(head + example.completion)
+        assert rebuilt.status == "ok", rebuilt.error
+        assert rebuilt.walker is not None
+        assert rebuilt.walker.to_json() == child.walker_json  # type: ignore[attr-defined]
+    assert {(5, 8), (8, 5)} <= lineages
+    assert build_dataset([random_run, radial_run], "structural").sha256 == dataset.sha256
+
+
+def test_self_contained_body_moves_helpers_inside_and_drops_the_docstring() -> None:
+    source = (
+        '"""Doc."""\n\nimport math\n\nfrom walker import walker_creator\n\nSIZE = 3\n\n\n'
+        "def helper(wc):\n    return wc.add_joint(math.pi, SIZE)\n\n\n"
+        "def make_walker():\n    wc = walker_creator()\n    helper(wc)\n    return wc.get_walker()\n"
+    )
+    assert self_contained_body(source) == (
+        "    import math\n\n    from walker import walker_creator\n\n    SIZE = 3\n\n"
+        "    def helper(wc):\n        return wc.add_joint(math.pi, SIZE)\n\n"
+        "    wc = walker_creator()\n    helper(wc)\n    return wc.get_walker()\n"
+    )
+    assert self_contained_body(source + "\nprint(1)\n") is None  # code after make_walker
 
 
 def test_runs_combine_without_duplicates(random_run: Path, accepted_run: Path) -> None:

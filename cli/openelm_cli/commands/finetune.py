@@ -78,13 +78,15 @@ def finetune_command(
     then loads with --model MODEL_DIR. Datasets: accepted (children that
     entered the archive, in their operator's prompt), elites (programs at
     --threshold of their niche's best), targeted (parent -> child with the
-    child's descriptors in the prompt). Ctrl-C saves a checkpoint; the same
+    child's descriptors in the prompt), structural (targeted pairs across
+    runs whose child has another joint count). Ctrl-C saves a checkpoint; the same
     command resumes it.
 
     \b
     Examples:
       openelm finetune runs/a runs/b --out models/tuned
       openelm finetune runs/a --dataset elites --threshold 0.8 --out models/stage2
+      openelm finetune runs/square runs/radial --dataset structural --out models/shapes
       openelm evolve --model models/tuned --mutation prompt
     """
     from dataclasses import replace

@@ -1,6 +1,6 @@
 """Fine-tuning datasets built from run stores: (prompt, completion) examples.
 
-Three kinds, each read through the store's public API:
+Four kinds, each read through the store's public API:
 
 - `accepted`: every language-model child that entered the archive (a new
   niche or an improvement), with the exact prompt its operator sent and the
@@ -11,7 +11,13 @@ Three kinds, each read through the store's public API:
   head + `def make_walker():`" followed by its body;
 - `targeted`: parent -> child pairs, the prompt giving the parent, its
   measured descriptors and the child's, so a model learns how code maps to
-  the niche it lands in.
+  the niche it lands in;
+- `structural`: `targeted` pairs across lineages. Every elite of every run
+  is the child of the nearest elite (in descriptor space scaled by the
+  archive's ranges) with another joint count, usually from another run and
+  seed program; the completion carries the child's imports and helpers
+  inside `make_walker`, so it runs after any parent's head. This is data
+  that changes a body's structure, which numeric mutation never does.
 
 Niches are per run (runs may use different grids). Programs are deduplicated
 by source across all runs; the dataset's hash covers every example in order,
@@ -20,20 +26,25 @@ so the same runs and arguments always give the same hash.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from openelm.errors import OpenelmError
-from openelm.evolve.genome_source import split_genome
+from openelm.evolve.genome_source import ENTRY_DEF, split_genome
 from openelm.evolve.prompts import WALKER_API_DOC, targeted_prompt
 from openelm.store import ProgramRecord, RunStore, RunStoreError
 
-DatasetKind = Literal["accepted", "elites", "targeted"]
-DATASET_KINDS: tuple[DatasetKind, ...] = ("accepted", "elites", "targeted")
+DatasetKind = Literal["accepted", "elites", "targeted", "structural"]
+DATASET_KINDS: tuple[DatasetKind, ...] = ("accepted", "elites", "targeted", "structural")
 DEFAULT_DATASET: DatasetKind = "accepted"
 DEFAULT_THRESHOLD = 0.5
 # Fewer than this and a fine-tune only memorises a handful of programs.
@@ -100,23 +111,23 @@ def build_dataset(
         raise DatasetError(f"threshold must be between 0 and 1, not {threshold}")
     if not run_dirs:
         raise DatasetError("give at least one run directory")
-    builder = _BUILDERS[kind]
-    examples: list[Example] = []
-    seen: set[tuple[str, str]] = set()
-    runs: list[str] = []
-    for run_dir in run_dirs:
-        run = str(Path(run_dir).resolve())
-        runs.append(run)
-        try:
-            store = RunStore.open(run_dir, read_only=True)
-        except RunStoreError as error:
-            raise DatasetError(str(error)) from None
-        with store:
-            for example in builder(store, run, threshold):
-                key = (example.prompt, example.completion)
-                if key not in seen:
-                    seen.add(key)
-                    examples.append(example)
+    runs = [str(Path(run_dir).resolve()) for run_dir in run_dirs]
+    with ExitStack() as stack:
+        stores = [
+            (run, stack.enter_context(_open_store(run_dir))) for run, run_dir in zip(runs, run_dirs)
+        ]
+        if kind == "structural":
+            candidates: Iterable[Example] = structural_examples(stores)
+        else:
+            builder = _BUILDERS[kind]
+            candidates = (ex for run, store in stores for ex in builder(store, run, threshold))
+        examples: list[Example] = []
+        seen: set[tuple[str, str]] = set()
+        for example in candidates:
+            key = (example.prompt, example.completion)
+            if key not in seen:
+                seen.add(key)
+                examples.append(example)
     dataset = Dataset(kind, threshold if kind == "elites" else None, tuple(runs), tuple(examples))
     if len(examples) < min_examples:
         raise DatasetError(
@@ -207,6 +218,77 @@ def targeted_examples(
     return examples
 
 
+def structural_examples(stores: Sequence[tuple[str, RunStore]]) -> list[Example]:
+    """Every elite of every run as the child of the nearest elite with another
+    joint count; ties go to the earlier run, then the lower program id."""
+    pool: list[tuple[str, ProgramRecord]] = []
+    scaled: list[list[float]] = []
+    for run, store in stores:
+        spans = [high - low for low, high in store.config.archive.ranges]
+        ids = sorted(elite.program_id for elite in store.elites())
+        for program in store.programs(ids):
+            if _is_valid(program) and program.joints is not None:
+                assert program.descriptors is not None
+                pool.append((run, program))
+                scaled.append([value / span for value, span in zip(program.descriptors, spans)])
+    if not pool:
+        return []
+    joints = np.array([program.joints for _, program in pool])
+    points = np.array(scaled, dtype=np.float64)
+    examples = []
+    for index, (run, child) in enumerate(pool):
+        distance = np.sum((points - points[index]) ** 2, axis=1)
+        distance[joints == joints[index]] = np.inf
+        nearest = int(np.argmin(distance))  # the first of equals: pool order
+        if not np.isfinite(distance[nearest]):
+            continue
+        _, parent = pool[nearest]
+        body = self_contained_body(child.source)
+        if body is None:
+            continue
+        assert parent.descriptors is not None and child.descriptors is not None
+        examples.append(
+            Example(
+                targeted_prompt(
+                    parent.source,
+                    parent.descriptors,
+                    child.descriptors,
+                    split_genome(parent.source).prefix + ENTRY_DEF,
+                ),
+                body,
+                run,
+                child.id,
+                child.fitness,
+                child.descriptors,
+            )
+        )
+    return examples
+
+
+def self_contained_body(source: str) -> str | None:
+    """The `make_walker` body with the module's imports, helpers and constants
+    moved inside it (the docstring dropped), so the body runs after any
+    program's head, as the `target` operator assembles it; None when code
+    follows `make_walker` or the head does not parse."""
+    parts = split_genome(source)
+    if parts.suffix.strip():
+        return None
+    try:
+        module = ast.parse(parts.prefix)
+    except SyntaxError:
+        return None
+    lines = parts.prefix.splitlines(keepends=True)
+    kept: list[str] = []
+    for node in module.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring or a bare literal
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        assert node.end_lineno is not None
+        kept.append(textwrap.indent("".join(lines[first - 1 : node.end_lineno]), "    "))
+    body = parts.make_walker.partition("\n")[2]
+    return _with_newline("\n".join(kept) + ("\n" if kept else "") + body)
+
+
 def program_prompt_parts(source: str) -> tuple[str, str]:
     """(everything up to and including the `def make_walker` line, the rest):
     the body is what a model writes after the operators' prompts."""
@@ -236,6 +318,16 @@ def write_jsonl(dataset: Dataset, out: str | Path) -> int:
         partial.unlink(missing_ok=True)
         raise DatasetError(f"cannot write {out}: {error.strerror or error}") from None
     return len(dataset.examples)
+
+
+@contextmanager
+def _open_store(run_dir: str | Path) -> Iterator[RunStore]:
+    try:
+        store = RunStore.open(run_dir, read_only=True)
+    except RunStoreError as error:
+        raise DatasetError(str(error)) from None
+    with store:
+        yield store
 
 
 def _is_valid(program: ProgramRecord) -> bool:
