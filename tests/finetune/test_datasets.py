@@ -157,6 +157,11 @@ def test_structural_pairs_cross_joint_counts_and_bodies_run_after_the_parents_he
     assert build_dataset([random_run, radial_run], "structural").sha256 == dataset.sha256
 
 
+def test_structural_needs_more_than_one_joint_count(random_run: Path) -> None:
+    with pytest.raises(DatasetError, match="0 examples; at least 8 .*different seed programs"):
+        build_dataset([random_run], "structural", min_examples=8)
+
+
 def test_self_contained_body_moves_helpers_inside_and_drops_the_docstring() -> None:
     source = (
         '"""Doc."""\n\nimport math\n\nfrom walker import walker_creator\n\nSIZE = 3\n\n\n'

@@ -60,6 +60,12 @@ MIN_EXAMPLES = 8
 DEFAULT_MAX_LENGTH = 768
 
 
+_STRUCTURAL_HINT = (
+    " (structural pairs elites of different joint counts: give runs from different"
+    " seed programs, e.g. --seed-program square and --seed-program radial)"
+)
+
+
 class DatasetError(OpenelmError):
     """A run is missing or unreadable, or yields too few examples."""
 
@@ -133,6 +139,7 @@ def build_dataset(
         raise DatasetError(
             f"the {kind} dataset of {', '.join(str(run) for run in run_dirs)} has "
             f"{len(examples)} examples; at least {min_examples} are needed"
+            + (_STRUCTURAL_HINT if kind == "structural" else "")
         )
     return dataset
 
