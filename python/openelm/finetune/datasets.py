@@ -210,18 +210,8 @@ def targeted_examples(
         parent = programs.get(child.parent_ids[-1])
         if parent is None or not _is_valid(parent) or parent.source == child.source:
             continue
-        assert parent.descriptors is not None and child.descriptors is not None
         head, body = program_prompt_parts(child.source)
-        examples.append(
-            Example(
-                targeted_prompt(parent.source, parent.descriptors, child.descriptors, head),
-                body,
-                run,
-                child.id,
-                child.fitness,
-                child.descriptors,
-            )
-        )
+        examples.append(_targeted_example(parent, child, head, body, run))
     return examples
 
 
@@ -253,23 +243,26 @@ def structural_examples(stores: Sequence[tuple[str, RunStore]]) -> list[Example]
         body = self_contained_body(child.source)
         if body is None:
             continue
-        assert parent.descriptors is not None and child.descriptors is not None
-        examples.append(
-            Example(
-                targeted_prompt(
-                    parent.source,
-                    parent.descriptors,
-                    child.descriptors,
-                    split_genome(parent.source).prefix + ENTRY_DEF,
-                ),
-                body,
-                run,
-                child.id,
-                child.fitness,
-                child.descriptors,
-            )
-        )
+        # The parent's head, as the `target` operator assembles a child.
+        head = split_genome(parent.source).prefix + ENTRY_DEF
+        examples.append(_targeted_example(parent, child, head, body, run))
     return examples
+
+
+def _targeted_example(
+    parent: ProgramRecord, child: ProgramRecord, head: str, body: str, run: str
+) -> Example:
+    """The `target` prompt from `parent` towards `child`'s descriptors, ending
+    with `head`; `body` is what the model learns to write."""
+    assert parent.descriptors is not None and child.descriptors is not None
+    return Example(
+        targeted_prompt(parent.source, parent.descriptors, child.descriptors, head),
+        body,
+        run,
+        child.id,
+        child.fitness,
+        child.descriptors,
+    )
 
 
 def self_contained_body(source: str) -> str | None:
