@@ -158,7 +158,7 @@ def test_structural_pairs_cross_joint_counts_and_bodies_run_after_the_parents_he
 
 
 def test_structural_needs_more_than_one_joint_count(random_run: Path) -> None:
-    with pytest.raises(DatasetError, match="0 examples; at least 8 .*different seed programs"):
+    with pytest.raises(DatasetError, match=r"0 examples; at least 8 .*different seed programs"):
         build_dataset([random_run], "structural", min_examples=8)
 
 
