@@ -122,14 +122,9 @@ def build_dataset(
         stores = [
             (run, stack.enter_context(_open_store(run_dir))) for run, run_dir in zip(runs, run_dirs)
         ]
-        if kind == "structural":
-            candidates: Iterable[Example] = structural_examples(stores)
-        else:
-            builder = _BUILDERS[kind]
-            candidates = (ex for run, store in stores for ex in builder(store, run, threshold))
         examples: list[Example] = []
         seen: set[tuple[str, str]] = set()
-        for example in candidates:
+        for example in _BUILDERS[kind](stores, threshold):
             key = (example.prompt, example.completion)
             if key not in seen:
                 seen.add(key)
@@ -343,9 +338,23 @@ def _with_newline(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-_Builder = Callable[[RunStore, str, float], Iterable[Example]]
+_RunBuilder = Callable[[RunStore, str, float], Iterable[Example]]
+_Builder = Callable[[Sequence[tuple[str, RunStore]], float], Iterable[Example]]
+
+
+def _run_by_run(builder: _RunBuilder) -> _Builder:
+    """A builder that reads one run at a time, applied to every run in order."""
+
+    def build(stores: Sequence[tuple[str, RunStore]], threshold: float) -> Iterable[Example]:
+        return (example for run, store in stores for example in builder(store, run, threshold))
+
+    return build
+
+
 _BUILDERS: dict[DatasetKind, _Builder] = {
-    "accepted": accepted_examples,
-    "elites": elite_examples,
-    "targeted": targeted_examples,
+    "accepted": _run_by_run(accepted_examples),
+    "elites": _run_by_run(elite_examples),
+    "targeted": _run_by_run(targeted_examples),
+    # Pairs across runs, so it reads them all at once; it has no threshold.
+    "structural": lambda stores, _threshold: structural_examples(stores),
 }
