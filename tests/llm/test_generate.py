@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from openelm.llm import Generator, LanguageModel, StopReason, decode, load_language_model
+from openelm.llm.prefill import MIN_SHARED_PREFIX, shared_prefix_length
 
 from tests.tiny_llama import WALKER_PROMPT
 
@@ -24,6 +25,32 @@ def test_batched_greedy_equals_unbatched(tiny_model: LanguageModel) -> None:
     batched = Generator(tiny_model, max_batch_rows=5).generate(
         requests, max_new_tokens=40, temperature=0.0
     )
+    for (prompt, count), completions in zip(requests, batched):
+        alone = Generator(tiny_model, max_batch_rows=1).generate(
+            [(prompt, 1)], max_new_tokens=40, temperature=0.0
+        )
+        assert len(completions) == count
+        for completion in completions:
+            assert completion == alone[0][0]
+
+
+def test_prompts_with_a_common_head_prefill_it_once_and_decode_as_alone(
+    tiny_model: LanguageModel,
+) -> None:
+    # The API comment block heads every prompt, as in evolve. One prompt has
+    # enough rows to be shared, the others are copied into their rows, and
+    # one batch holds both kinds.
+    api_head = WALKER_PROMPT.split("import math")[0]
+    prompts = [api_head + SHORT_PROMPT, api_head + MIDDLE_PROMPT, WALKER_PROMPT]
+    requests = [(prompts[0], 1), (prompts[1], decode._SHARED_PROMPT_MIN_ROWS), (prompts[2], 2)]
+    generator = Generator(tiny_model, max_batch_rows=5)
+    batched = generator.generate(requests, max_new_tokens=40, temperature=0.0)
+
+    token_lists = [tiny_model.tokenizer(prompt)["input_ids"] for prompt in prompts]
+    head = shared_prefix_length(token_lists)
+    assert head >= MIN_SHARED_PREFIX
+    prompt_lengths = [completions[0].prompt_tokens for completions in batched]
+    assert generator.last_stats.prefill_tokens == sum(prompt_lengths) - 2 * head
     for (prompt, count), completions in zip(requests, batched):
         alone = Generator(tiny_model, max_batch_rows=1).generate(
             [(prompt, 1)], max_new_tokens=40, temperature=0.0

@@ -1,12 +1,14 @@
-"""Decode-step attention over shared prompts plus per-row generated tokens.
+"""Decode-step attention over shared prompts plus per-row tokens.
 
-In a decode step each row's one query attends to its prompt (shared by all
-rows of that prompt, stored once in `DecodeCache`) and to its own generated
-tokens. Instead of copying the prompt into every row, the scores over the
-prompt come from one matmul per prompt with all of its rows' queries
-stacked, the scores over the generated tokens from a batched matmul, and a
-single softmax runs over both, so the result equals ordinary attention over
-the concatenation.
+In a decode step each row's one query attends to its prompt and to its own
+generated tokens. A shared prompt (stored once in `DecodeCache` for all the
+rows sampling from it) is not copied into every row: the scores over it come
+from one matmul per prompt with all of its rows' queries stacked, the scores
+over the rows' own tokens from a batched matmul, and a single softmax runs
+over both, so the result equals ordinary attention over the concatenation.
+A private prompt sits in front of its row's generated tokens, so its rows
+need only the batched matmul: many different prompts cost one matmul per
+layer, not a Python loop over prompts.
 
 The function plugs into transformers' attention interface under its own
 name (through `transformers_compat`); `shared_prompt_attention_enabled`
@@ -41,8 +43,9 @@ def shared_prompt_attention(
 ) -> torch.Tensor:
     """Attention for one new token per row; returns [rows, q_heads, head_dim].
 
-    query: [rows, q_heads, 1, head_dim]; key/value: the rows' generated
-    tokens as `DecodeCache` stores them (keys transposed). There is no
+    query: [rows, q_heads, 1, head_dim]; key/value: the rows' own tokens
+    (private prompt, then generated) as `DecodeCache` stores them (keys
+    transposed). There is no
     attention mask: transformers builds none for an attention it does not
     know; the cache supplies the mask of rows shorter than the longest.
     """
@@ -54,10 +57,18 @@ def shared_prompt_attention(
 
     # Scaling the few queries is cheaper than scaling the scores.
     queries = query.reshape(rows, kv_heads, group, head_dim) * scale
-    generated_scores = torch.matmul(queries, key).float()  # [rows, kv_heads, group, span]
+    own_scores = torch.matmul(queries, key).float()  # [rows, kv_heads, group, width]
     if cache.generated_bias is not None:
-        generated_scores = generated_scores + cache.generated_bias
-    output = None if len(cache.groups) == 1 else query.new_empty((rows, kv_heads, group, head_dim))
+        own_scores = own_scores + cache.generated_bias
+    if not cache.groups:  # every row holds its prompt itself
+        probs = torch.softmax(own_scores, dim=-1).to(value.dtype)
+        return torch.matmul(probs, value).reshape(rows, query_heads, head_dim)
+    one_group_only = len(cache.groups) == 1 and cache.private_rows is None
+    output = None if one_group_only else query.new_empty((rows, kv_heads, group, head_dim))
+    if cache.private_rows is not None:
+        assert output is not None
+        probs = torch.softmax(own_scores[cache.private_rows], dim=-1).to(value.dtype)
+        output[cache.private_rows] = torch.matmul(probs, value[cache.private_rows])
     for row_group in cache.groups:
         prompt_keys, prompt_values = cache.prompts[row_group.prompt_id].layer_keys_values[
             layer_index
@@ -70,16 +81,14 @@ def shared_prompt_attention(
         stacked = group_queries.transpose(0, 1).reshape(kv_heads, count * group, head_dim)
         prompt_scores = torch.matmul(stacked, prompt_keys).float()
         prompt_scores = prompt_scores.view(kv_heads, count, group, prompt_length).transpose(0, 1)
-        scores = torch.cat([prompt_scores, generated_scores[row_group.rows]], dim=-1)
+        scores = torch.cat([prompt_scores, own_scores[row_group.rows]], dim=-1)
         probs = torch.softmax(scores, dim=-1).to(value.dtype)
-        prompt_probs, generated_probs = torch.split(probs, [prompt_length, cache.span], dim=-1)
+        prompt_probs, own_probs = torch.split(probs, [prompt_length, cache.width], dim=-1)
         from_prompt = torch.matmul(
             prompt_probs.transpose(0, 1).reshape(kv_heads, count * group, prompt_length),
             prompt_values,
         ).view(kv_heads, count, group, head_dim)
-        group_output = from_prompt.transpose(0, 1) + torch.matmul(
-            generated_probs, value[row_group.rows]
-        )
+        group_output = from_prompt.transpose(0, 1) + torch.matmul(own_probs, value[row_group.rows])
         if output is None:
             output = group_output
         else:

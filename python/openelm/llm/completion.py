@@ -85,7 +85,7 @@ def body_after_healing(generated: str, healed: str) -> str:
 class GenerationStats:
     """Token counts and wall time. `prompt_tokens` counts each completion's
     prompt; `prefill_tokens` the prompt tokens actually computed (each
-    unique prompt once)."""
+    unique prompt once, and a head shared by a prefill batch once)."""
 
     prompt_tokens: int = 0
     prefill_tokens: int = 0

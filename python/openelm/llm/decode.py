@@ -9,7 +9,9 @@ until a quarter of it is finished, and are then dropped in one copy. The
 loop ends when every completion has ended.
 
 Prompts are prefilled only when their first completion joins the batch,
-several at a time, and each prompt only once.
+several at a time, and each prompt only once. A prompt with at least
+`_SHARED_PROMPT_MIN_ROWS` completions is shared by its rows; one with fewer
+is copied into each of its rows (see `kv_cache.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from openelm.llm.attention import DECODE_CACHE_ARGUMENT, shared_prompt_attention_enabled
 from openelm.llm.healing import HealedPrompt
 from openelm.llm.kv_cache import DecodeCache, PromptState
-from openelm.llm.prefill import prefill_prompts
+from openelm.llm.prefill import prefill_prompts, shared_prefix_length
 from openelm.llm.sampling import row_generator, sample_next_tokens
 from openelm.llm.stopping import ScopeEndDetector, StopReason
 from openelm.llm.transformers_compat import forward_cache_argument
@@ -34,6 +36,10 @@ _COMPACT_WHEN_FINISHED_SHARE = 0.25
 # Prompt tokens (padding included) per prefill forward pass: bounds the
 # activations' memory.
 _PREFILL_TOKEN_BUDGET = 4096
+# Completions of one prompt from which its rows read one shared copy of it
+# rather than a private copy each: a shared prompt saves reading it once per
+# row but costs attention a small matmul of its own per layer.
+_SHARED_PROMPT_MIN_ROWS = 4
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,8 @@ class DecodeLoop:
         self._prompt_states: dict[int, PromptState] = {}
         self._cache: DecodeCache | None = None
         self._max_rows = 0
+        self._row_count_of: Counter[int] = Counter()  # completions per prompt id
+        self._shared_prompt_ids: set[int] = set()
         # Parallel to the cache's rows:
         self._batch: list[DecodeRow] = []
         self._generators: list[torch.Generator] = []
@@ -92,8 +100,14 @@ class DecodeLoop:
     def run(self, rows: list[DecodeRow]) -> None:
         """Fill every row's `token_ids` and `stopped`; rows of one prompt should be adjacent."""
         pending = deque(rows)
-        not_joined = Counter(row.prompt_id for row in rows)
+        self._row_count_of = Counter(row.prompt_id for row in rows)
+        not_joined = self._row_count_of.copy()
         self._max_rows = min(self._max_batch_rows, len(rows))
+        self._shared_prompt_ids = {
+            prompt_id
+            for prompt_id, count in self._row_count_of.items()
+            if count >= _SHARED_PROMPT_MIN_ROWS
+        }
         while True:
             self._admit(pending, not_joined)
             live = [index for index, row in enumerate(self._batch) if row.stopped is None]
@@ -132,8 +146,9 @@ class DecodeLoop:
                 del self._prompt_states[row.prompt_id]
             cache = self._cache
             assert cache is not None
-            cache.add_prompt(row.prompt_id, state)
-            cache.start_row(free, row.prompt_id)
+            cache.start_row(
+                free, row.prompt_id, state, shared=row.prompt_id in self._shared_prompt_ids
+            )
             generator = row_generator(
                 self._settings.seed, row.request_index, row.sample_index, self._model.device
             )
@@ -159,35 +174,49 @@ class DecodeLoop:
     def _prefill_upcoming(self, prompt_id: int, pending: deque[DecodeRow]) -> None:
         """Prefill `prompt_id` together with the next waiting prompts that fit the budget."""
         batch_ids = [prompt_id]
-        longest = len(self._prompts[prompt_id].token_ids)
         for row in pending:
             if len(batch_ids) == self._max_batch_rows:
                 break
             if row.prompt_id in batch_ids or row.prompt_id in self._prompt_states:
                 continue
-            candidate_longest = max(longest, len(self._prompts[row.prompt_id].token_ids))
-            if candidate_longest * (len(batch_ids) + 1) > _PREFILL_TOKEN_BUDGET:
+            if self._prefill_tokens([*batch_ids, row.prompt_id]) > _PREFILL_TOKEN_BUDGET:
                 break
             batch_ids.append(row.prompt_id)
-            longest = candidate_longest
         prompts = [self._prompts[index] for index in batch_ids]
+        token_lists = [prompt.token_ids for prompt in prompts]
+        prefix_length = shared_prefix_length(token_lists)
         states = prefill_prompts(
             self._model,
-            [prompt.token_ids for prompt in prompts],
+            token_lists,
             [prompt.first_token_ids for prompt in prompts],
+            prefix_length=prefix_length,
         )
-        self.prefill_tokens += sum(len(prompt.token_ids) for prompt in prompts)
+        self.prefill_tokens += sum(len(token_ids) - prefix_length for token_ids in token_lists)
+        self.prefill_tokens += prefix_length
         self._prompt_states.update(zip(batch_ids, states))
         if self._cache is None:
             self._cache = self._new_cache(states[0])
 
+    def _prefill_tokens(self, prompt_ids: list[int]) -> int:
+        """Tokens that one prefill pass over `prompt_ids` runs, padding included."""
+        token_lists = [self._prompts[prompt_id].token_ids for prompt_id in prompt_ids]
+        shared = shared_prefix_length(token_lists)
+        longest_rest = max(len(token_ids) for token_ids in token_lists) - shared
+        return shared + longest_rest * len(token_lists)
+
     def _new_cache(self, example: PromptState) -> DecodeCache:
         keys, _ = example.layer_keys_values[0]
         kv_heads, head_dim, _ = keys.shape
+        private_lengths = [
+            len(self._prompts[prompt_id].token_ids)
+            for prompt_id in self._row_count_of
+            if prompt_id not in self._shared_prompt_ids
+        ]
         return DecodeCache(
             num_layers=len(example.layer_keys_values),
             max_rows=self._max_rows,
             max_new_tokens=self._settings.max_new_tokens,
+            private_prompt_capacity=max(private_lengths, default=0),
             kv_heads=kv_heads,
             head_dim=head_dim,
             dtype=keys.dtype,
@@ -211,7 +240,7 @@ class DecodeLoop:
         assert cache is not None
         finished = len(self._batch) - live_count
         # A finished row keeps storing tokens; it must go before its buffer is full.
-        full = max(cache.row_length) + 1 >= self._settings.max_new_tokens
+        full = max(cache.row_length) + 1 >= cache.capacity
         return full or finished >= _COMPACT_WHEN_FINISHED_SHARE * len(self._batch)
 
     def _keep(self, rows: list[int]) -> None:
@@ -228,8 +257,8 @@ class DecodeLoop:
         assert cache is not None
         device = self._model.device
         positions = [
-            len(self._prompts[prompt_id].token_ids) + length
-            for prompt_id, length in zip(cache.row_prompt, cache.row_length)
+            len(self._prompts[prompt_id].token_ids) + cache.generated_length(row)
+            for row, prompt_id in enumerate(cache.row_prompt)
         ]
         cache.begin_step()
         with shared_prompt_attention_enabled(self._model):

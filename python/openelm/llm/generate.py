@@ -4,8 +4,12 @@ Where plain `model.generate()` spends its time on CPU, and what is done
 about it here (the pieces live in the modules named):
 
 - Prefill dominates: the same ~400-token prompt is run once per sample.
-  Here each unique prompt is prefilled once (`prefill.py`) and attention
-  reads its keys/values once per step for all its samples (`attention.py`).
+  Here each unique prompt is prefilled once, and the head that a prefill
+  batch's prompts share (the API block) once for all of them (`prefill.py`).
+- A prompt with several samples is read once per step for all of them
+  (`attention.py`); the prompts of single children (one per parent, the
+  `prompt`/`diff`/`crossover` workload) are copied into their rows, so that
+  attention over many distinct prompts is one batched matmul (`kv_cache.py`).
 - `DynamicCache` copies the whole cache every step; ours is preallocated and
   written in place (`kv_cache.py`).
 - Every completion stops as soon as its body ends; a waiting completion takes
@@ -116,7 +120,9 @@ class Generator:
             for sample_index in range(request.num_samples)
         ]
         # Rows of one prompt side by side: they share its prefill and attention.
-        rows.sort(key=lambda row: row.prompt_id)
+        # Prompts in token order: neighbours, prefilled together, share the
+        # longest heads (parents from one lineage differ late in the program).
+        rows.sort(key=lambda row: (prompts[row.prompt_id].token_ids, row.prompt_id))
 
         loop = DecodeLoop(
             self.language_model.model,

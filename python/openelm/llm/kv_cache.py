@@ -1,14 +1,18 @@
 """Key/value caches for the decode loop.
 
-Each unique prompt is prefilled once (`PromptState`). The decode batch keeps
-one copy of each prompt's keys/values, shared by all rows sampling from that
-prompt, plus each row's own generated keys/values (`DecodeCache`). Attention
-reads a shared prompt once per step instead of once per row (see
-`attention.py`); at 32 samples of a ~400-token prompt that is most of the
-attention's memory traffic.
+Each unique prompt is prefilled once (`PromptState`). A prompt that many
+rows sample from is *shared*: the decode batch keeps one copy of its
+keys/values for all of them, and attention reads it once per step instead of
+once per row (see `attention.py`); at 32 samples of a ~400-token prompt that
+is most of the attention's memory traffic. A prompt with few rows is
+*private*: its keys/values are copied into the front of each of its rows'
+own buffers when the row starts, so that the rows of many different prompts
+(the `prompt`/`diff`/`crossover` operators' workload, one child per parent)
+attend in one batched matmul per layer rather than one small matmul per
+prompt.
 
-The generated part is preallocated for `rows x max_new_tokens` and written
-in place; transformers' `DynamicCache` concatenates instead, copying the
+Each row's own part is preallocated for `rows x (longest private prompt +
+max_new_tokens)` and written in place; transformers' `DynamicCache` concatenates instead, copying the
 whole cache every step, which cost more than the matmuls at 32 rows on CPU.
 Rows have their own lengths, so a finished row's slot can take a new
 completion (of any prompt) while the others carry on.
@@ -52,17 +56,18 @@ class RowGroup:
 
 @dataclass(frozen=True)
 class _LayerBuffers:
-    """One layer's generated keys (transposed) and values, sized for the batch's capacity."""
+    """One layer's per-row keys (transposed) and values, sized for the batch's capacity."""
 
-    keys: torch.Tensor  # [max_rows, kv_heads, head_dim, max_new_tokens]
-    values: torch.Tensor  # [max_rows, kv_heads, max_new_tokens, head_dim]
+    keys: torch.Tensor  # [max_rows, kv_heads, head_dim, capacity]
+    values: torch.Tensor  # [max_rows, kv_heads, capacity, head_dim]
 
 
 class DecodeCache:
-    """The cache of the decode batch: shared prompts and per-row generated
-    tokens. The batch is rows `0..row_count-1` of buffers sized for
-    `max_rows`; `begin_step`/`end_step` bracket each forward pass. The model
-    sees it through `transformers_cache`, whose layers call `update`."""
+    """The cache of the decode batch: shared prompts, and per row its private
+    prompt (if any) followed by its generated tokens. The batch is rows
+    `0..row_count-1` of buffers sized for `max_rows`; `begin_step`/`end_step`
+    bracket each forward pass. The model sees it through `transformers_cache`,
+    whose layers call `update`."""
 
     def __init__(
         self,
@@ -70,36 +75,37 @@ class DecodeCache:
         num_layers: int,
         max_rows: int,
         max_new_tokens: int,
+        private_prompt_capacity: int,
         kv_heads: int,
         head_dim: int,
         dtype: torch.dtype,
         device: torch.device,
     ) -> None:
+        capacity = private_prompt_capacity + max_new_tokens
         self.layers = [
             _LayerBuffers(
-                torch.zeros(
-                    (max_rows, kv_heads, head_dim, max_new_tokens), dtype=dtype, device=device
-                ),
-                torch.zeros(
-                    (max_rows, kv_heads, max_new_tokens, head_dim), dtype=dtype, device=device
-                ),
+                torch.zeros((max_rows, kv_heads, head_dim, capacity), dtype=dtype, device=device),
+                torch.zeros((max_rows, kv_heads, capacity, head_dim), dtype=dtype, device=device),
             )
             for _ in range(num_layers)
         ]
-        self.capacity = max_new_tokens
+        self.capacity = capacity
         self.transformers_cache: Cache = storage_cache(self, num_layers, device)
         self.device = device
         self.max_rows = max_rows
         self.row_prompt: list[int] = []  # prompt id of each row
-        self.row_length: list[int] = []  # generated tokens stored per row
-        self.prompts: dict[int, PromptState] = {}
-        self.groups: list[RowGroup] = []
+        self.row_length: list[int] = []  # tokens stored per row: private prompt + generated
+        self.row_private_length: list[int] = []  # private prompt tokens per row (0: shared)
+        self.prompts: dict[int, PromptState] = {}  # the shared prompts in use
+        self.groups: list[RowGroup] = []  # rows of each shared prompt
+        self.private_rows: slice | torch.Tensor | None = None  # rows with a private prompt
         # Per step, from begin_step:
         self.lengths = torch.zeros(0, dtype=torch.long, device=device)
         self.uniform_length: int | None = None  # set when every row has the same length
-        self.span = 0  # positions to attend over: longest row, plus this step's token
+        self.span = 0  # positions in use: longest row, plus this step's token
+        self.width = 0  # positions attention reads: `span`, or the whole buffer
         self.generated_bias: torch.Tensor | None = (
-            None  # [rows, 1, 1, span]: -inf past a row's length
+            None  # [rows, 1, 1, width]: -inf past a row's length
         )
 
     @property
@@ -112,7 +118,7 @@ class DecodeCache:
         """Store this step's key/value ([rows, kv_heads, 1, head_dim]) of one
         layer at each row's length; return the filled keys (transposed) and values."""
         buffers = self.layers[layer_index]
-        rows, span = self.row_count, self.span
+        rows, width = self.row_count, self.width
         keys, values = buffers.keys[:rows], buffers.values[:rows]
         if self.uniform_length is not None:
             keys[:, :, :, self.uniform_length] = key_states[:, :, 0]
@@ -121,21 +127,34 @@ class DecodeCache:
             row_index = torch.arange(rows, device=self.device)
             keys[row_index, :, :, self.lengths] = key_states[:, :, 0]
             values[row_index, :, self.lengths] = value_states[:, :, 0]
-        return keys[..., :span], values[:, :, :span]
+        return keys[..., :width], values[:, :, :width]
 
-    def add_prompt(self, prompt_id: int, state: PromptState) -> None:
-        self.prompts[prompt_id] = state
+    def generated_length(self, row: int) -> int:
+        return self.row_length[row] - self.row_private_length[row]
 
-    def start_row(self, row: int, prompt_id: int) -> None:
-        """Begin a new completion of `prompt_id` in `row` (`row_count` appends one)."""
+    def start_row(self, row: int, prompt_id: int, state: PromptState, *, shared: bool) -> None:
+        """Begin a new completion of `prompt_id` in `row` (`row_count` appends
+        one): reading the prompt's one shared copy, or a private copy put in
+        front of the row's generated tokens."""
+        private_length = 0 if shared else len(state.token_ids)
+        if private_length > self.capacity - 1:
+            raise RuntimeError("private prompt longer than the decode cache was sized for")
         if row == self.row_count:
             if row == self.max_rows:
                 raise RuntimeError("decode cache is full")
             self.row_prompt.append(prompt_id)
-            self.row_length.append(0)
+            self.row_length.append(private_length)
+            self.row_private_length.append(private_length)
         else:
             self.row_prompt[row] = prompt_id
-            self.row_length[row] = 0
+            self.row_length[row] = private_length
+            self.row_private_length[row] = private_length
+        if shared:
+            self.prompts[prompt_id] = state
+        else:
+            for layer, (prompt_keys, prompt_values) in zip(self.layers, state.layer_keys_values):
+                layer.keys[row, :, :, :private_length] = prompt_keys
+                layer.values[row, :, :private_length] = prompt_values
         self._forget_unused_prompts()
 
     def keep_rows(self, rows: list[int]) -> None:
@@ -150,41 +169,49 @@ class DecodeCache:
             )
         self.row_prompt = [self.row_prompt[row] for row in rows]
         self.row_length = [self.row_length[row] for row in rows]
+        self.row_private_length = [self.row_private_length[row] for row in rows]
         self._forget_unused_prompts()
 
     def begin_step(self) -> None:
         """Work out where this step's token goes in each row and what each row may attend to."""
         longest = max(self.row_length)
         self.span = longest + 1
+        # CPU matmuls copy a strided operand first, which a slice narrower than
+        # the buffer is (bfloat16: 2.4x the cost of a contiguous one, measured);
+        # from half the capacity on, reading the whole buffer, masked, is cheaper.
+        self.width = self.capacity if 2 * self.span >= self.capacity else self.span
         self.lengths = torch.tensor(self.row_length, dtype=torch.long, device=self.device)
         self.uniform_length = longest if min(self.row_length) == longest else None
         self.generated_bias = None
-        if self.uniform_length is None:
-            beyond = torch.arange(self.span, device=self.device)[None, :] > self.lengths[:, None]
+        if self.uniform_length is None or self.width > self.span:
+            beyond = torch.arange(self.width, device=self.device)[None, :] > self.lengths[:, None]
             bias = torch.zeros(beyond.shape, device=self.device).masked_fill(beyond, float("-inf"))
             self.generated_bias = bias[:, None, None, :]
-        self.groups = self._row_groups()
+        self.groups, self.private_rows = self._row_groups()
 
     def end_step(self) -> None:
         self.row_length = [length + 1 for length in self.row_length]
 
-    def _row_groups(self) -> list[RowGroup]:
+    def _row_groups(self) -> tuple[list[RowGroup], slice | torch.Tensor | None]:
+        """The rows of each shared prompt, and the rows holding a private one."""
         rows_of: dict[int, list[int]] = {}
+        private: list[int] = []
         for row, prompt_id in enumerate(self.row_prompt):
-            rows_of.setdefault(prompt_id, []).append(row)
-        groups = []
-        selector: slice | torch.Tensor
-        for prompt_id, rows in rows_of.items():
-            contiguous = rows[-1] - rows[0] + 1 == len(rows)
-            selector = (
-                slice(rows[0], rows[-1] + 1)
-                if contiguous
-                else torch.tensor(rows, dtype=torch.long, device=self.device)
-            )
-            groups.append(RowGroup(prompt_id, selector))
-        return groups
+            if prompt_id in self.prompts:
+                rows_of.setdefault(prompt_id, []).append(row)
+            else:
+                private.append(row)
+        groups = [RowGroup(prompt_id, self._selector(rows)) for prompt_id, rows in rows_of.items()]
+        return groups, self._selector(private) if private else None
+
+    def _selector(self, rows: list[int]) -> slice | torch.Tensor:
+        """`rows` as a slice when they are contiguous, else as an index tensor."""
+        if rows[-1] - rows[0] + 1 == len(rows):
+            return slice(rows[0], rows[-1] + 1)
+        return torch.tensor(rows, dtype=torch.long, device=self.device)
 
     def _forget_unused_prompts(self) -> None:
+        """Drop shared prompts that no row reads any more."""
         used = set(self.row_prompt)
         for prompt_id in [prompt_id for prompt_id in self.prompts if prompt_id not in used]:
             del self.prompts[prompt_id]

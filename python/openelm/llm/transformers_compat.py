@@ -191,6 +191,19 @@ def dynamic_cache_keys_values(cache: DynamicCache) -> list[tuple[torch.Tensor, t
     return pairs
 
 
+def dynamic_cache_of(layers: list[tuple[torch.Tensor, torch.Tensor]]) -> DynamicCache:
+    """A `DynamicCache` holding each layer's (keys, values), [batch, kv_heads,
+    length, head_dim], as the past of the next forward pass.
+
+    Relies on: `DynamicCache.update(keys, values, layer_index)` on an empty
+    cache adding the layer and taking the tensors as its contents (5.x).
+    """
+    cache = DynamicCache()
+    for layer_index, (keys, values) in enumerate(layers):
+        cache.update(keys, values, layer_index)
+    return cache
+
+
 # -- loading -------------------------------------------------------------------
 
 
