@@ -14,7 +14,13 @@ CLI_SOURCES := cli/pyproject.toml
 
 LLAMACPP_STAMP := $(VENV)/.llamacpp-installed
 # llama-cpp-python's wheel, built once per machine (its build takes minutes).
-WHEEL_CACHE := $(or $(OPENELM_WHEEL_CACHE),$(HOME)/.cache/openelm/wheels)
+# It is built for this CPU without llama.cpp's AMX kernels: on Intel Xeons
+# with AMX (Sapphire Rapids) they segfault in the first forward pass of the
+# embedded model (seen here; ggml-org/llama.cpp#20824). The cache folder is
+# named for that, and pip's own wheel cache (keyed by the source, not the
+# flags) is bypassed, so a wheel built with AMX is never picked up.
+WHEEL_CACHE := $(or $(OPENELM_WHEEL_CACHE),$(HOME)/.cache/openelm/wheels-no-amx)
+LLAMACPP_CPU_FLAGS := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 
 .PHONY: setup llamacpp demo test lint test-rust test-python bench clean
 
@@ -50,7 +56,8 @@ llamacpp: $(LLAMACPP_STAMP)
 
 $(LLAMACPP_STAMP): requirements-llamacpp.txt $(DEPS_STAMP)
 	mkdir -p $(WHEEL_CACHE)
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) wheel --no-deps --find-links $(WHEEL_CACHE) -w $(WHEEL_CACHE) \
+	CFLAGS="$(LLAMACPP_CPU_FLAGS)" CXXFLAGS="$(LLAMACPP_CPU_FLAGS)" \
+		CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) wheel --no-cache-dir --no-deps --find-links $(WHEEL_CACHE) -w $(WHEEL_CACHE) \
 		$$(grep '^llama-cpp-python==' requirements-llamacpp.txt)
 	$(PIP) install --find-links $(WHEEL_CACHE) -r requirements-llamacpp.txt
 	touch $@
