@@ -191,8 +191,9 @@ class DecodeLoop:
             [prompt.first_token_ids for prompt in prompts],
             prefix_length=prefix_length,
         )
-        self.prefill_tokens += sum(len(token_ids) - prefix_length for token_ids in token_lists)
-        self.prefill_tokens += prefix_length
+        self.prefill_tokens += prefix_length + sum(
+            len(token_ids) - prefix_length for token_ids in token_lists
+        )
         self._prompt_states.update(zip(batch_ids, states))
         if self._cache is None:
             self._cache = self._new_cache(states[0])

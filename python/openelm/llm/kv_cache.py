@@ -12,8 +12,9 @@ attend in one batched matmul per layer rather than one small matmul per
 prompt.
 
 Each row's own part is preallocated for `rows x (longest private prompt +
-max_new_tokens)` and written in place; transformers' `DynamicCache` concatenates instead, copying the
-whole cache every step, which cost more than the matmuls at 32 rows on CPU.
+max_new_tokens)` and written in place; transformers' `DynamicCache`
+concatenates instead, copying the whole cache every step, which cost more
+than the matmuls at 32 rows on CPU.
 Rows have their own lengths, so a finished row's slot can take a new
 completion (of any prompt) while the others carry on.
 
