@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 import torch
-from openelm.llm import Generator, LanguageModel, StopReason, decode, load_language_model
+from openelm.llm import (
+    Completion,
+    Generator,
+    LanguageModel,
+    StopReason,
+    decode,
+    load_language_model,
+)
 from openelm.llm.prefill import MIN_SHARED_PREFIX, shared_prefix_length
 
 from tests.tiny_llama import WALKER_PROMPT
@@ -19,14 +26,22 @@ MIDDLE_PROMPT = "def make_walker():\n    wc = walker_creator()\n    return wc.ge
 
 def test_batched_greedy_equals_unbatched(tiny_model: LanguageModel) -> None:
     # Three prompt lengths, more rows than the batch holds: exercises left
-    # padding in prefill, shared-prompt attention with several prompts, rows
-    # of different lengths, and finished rows handing their slot over.
-    requests = [(WALKER_PROMPT, 3), (SHORT_PROMPT, 2), (MIDDLE_PROMPT, 3)]
+    # padding in prefill, attention over two shared prompts and a private
+    # one, rows of different lengths, and finished rows handing their slot over.
+    shared = decode._SHARED_PROMPT_MIN_ROWS
+    requests = [(WALKER_PROMPT, shared), (SHORT_PROMPT, 2), (MIDDLE_PROMPT, shared)]
     batched = Generator(tiny_model, max_batch_rows=5).generate(
         requests, max_new_tokens=40, temperature=0.0
     )
+    _assert_each_as_alone(tiny_model, requests, batched)
+
+
+def _assert_each_as_alone(
+    model: LanguageModel, requests: list[tuple[str, int]], batched: list[list[Completion]]
+) -> None:
+    """Every greedy completion of a batch equals its prompt's completion decoded alone."""
     for (prompt, count), completions in zip(requests, batched):
-        alone = Generator(tiny_model, max_batch_rows=1).generate(
+        alone = Generator(model, max_batch_rows=1).generate(
             [(prompt, 1)], max_new_tokens=40, temperature=0.0
         )
         assert len(completions) == count
@@ -51,13 +66,7 @@ def test_prompts_with_a_common_head_prefill_it_once_and_decode_as_alone(
     assert head >= MIN_SHARED_PREFIX
     prompt_lengths = [completions[0].prompt_tokens for completions in batched]
     assert generator.last_stats.prefill_tokens == sum(prompt_lengths) - 2 * head
-    for (prompt, count), completions in zip(requests, batched):
-        alone = Generator(tiny_model, max_batch_rows=1).generate(
-            [(prompt, 1)], max_new_tokens=40, temperature=0.0
-        )
-        assert len(completions) == count
-        for completion in completions:
-            assert completion == alone[0][0]
+    _assert_each_as_alone(tiny_model, requests, batched)
 
 
 def test_shared_prompt_attention_matches_plain_forward(tiny_model: LanguageModel) -> None:
