@@ -60,15 +60,15 @@ def shared_prompt_attention(
     own_scores = torch.matmul(queries, key).float()  # [rows, kv_heads, group, width]
     if cache.generated_bias is not None:
         own_scores = own_scores + cache.generated_bias
-    if not cache.groups:  # every row holds its prompt itself
-        probs = torch.softmax(own_scores, dim=-1).to(value.dtype)
-        return torch.matmul(probs, value).reshape(rows, query_heads, head_dim)
     one_group_only = len(cache.groups) == 1 and cache.private_rows is None
     output = None if one_group_only else query.new_empty((rows, kv_heads, group, head_dim))
     if cache.private_rows is not None:
-        assert output is not None
         probs = torch.softmax(own_scores[cache.private_rows], dim=-1).to(value.dtype)
-        output[cache.private_rows] = torch.matmul(probs, value[cache.private_rows])
+        private_output = torch.matmul(probs, value[cache.private_rows])
+        if not cache.groups:  # every row holds its prompt itself
+            return private_output.reshape(rows, query_heads, head_dim)
+        assert output is not None
+        output[cache.private_rows] = private_output
     for row_group in cache.groups:
         prompt_keys, prompt_values = cache.prompts[row_group.prompt_id].layer_keys_values[
             layer_index

@@ -89,8 +89,8 @@ class DecodeLoop:
         self._prompt_states: dict[int, PromptState] = {}
         self._cache: DecodeCache | None = None
         self._max_rows = 0
-        self._row_count_of: Counter[int] = Counter()  # completions per prompt id
         self._shared_prompt_ids: set[int] = set()
+        self._private_prompt_capacity = 0  # the longest prompt copied into rows
         # Parallel to the cache's rows:
         self._batch: list[DecodeRow] = []
         self._generators: list[torch.Generator] = []
@@ -100,14 +100,19 @@ class DecodeLoop:
     def run(self, rows: list[DecodeRow]) -> None:
         """Fill every row's `token_ids` and `stopped`; rows of one prompt should be adjacent."""
         pending = deque(rows)
-        self._row_count_of = Counter(row.prompt_id for row in rows)
-        not_joined = self._row_count_of.copy()
+        not_joined = Counter(row.prompt_id for row in rows)
         self._max_rows = min(self._max_batch_rows, len(rows))
         self._shared_prompt_ids = {
-            prompt_id
-            for prompt_id, count in self._row_count_of.items()
-            if count >= _SHARED_PROMPT_MIN_ROWS
+            prompt_id for prompt_id, count in not_joined.items() if count >= _SHARED_PROMPT_MIN_ROWS
         }
+        self._private_prompt_capacity = max(
+            (
+                len(self._prompts[prompt_id].token_ids)
+                for prompt_id in not_joined
+                if prompt_id not in self._shared_prompt_ids
+            ),
+            default=0,
+        )
         while True:
             self._admit(pending, not_joined)
             live = [index for index, row in enumerate(self._batch) if row.stopped is None]
@@ -208,16 +213,11 @@ class DecodeLoop:
     def _new_cache(self, example: PromptState) -> DecodeCache:
         keys, _ = example.layer_keys_values[0]
         kv_heads, head_dim, _ = keys.shape
-        private_lengths = [
-            len(self._prompts[prompt_id].token_ids)
-            for prompt_id in self._row_count_of
-            if prompt_id not in self._shared_prompt_ids
-        ]
         return DecodeCache(
             num_layers=len(example.layer_keys_values),
             max_rows=self._max_rows,
             max_new_tokens=self._settings.max_new_tokens,
-            private_prompt_capacity=max(private_lengths, default=0),
+            private_prompt_capacity=self._private_prompt_capacity,
             kv_heads=kv_heads,
             head_dim=head_dim,
             dtype=keys.dtype,
