@@ -48,3 +48,25 @@ def test_the_default_length_keeps_the_parents_make_walker(random_run: Path) -> N
         parent_make_walker = parent_body[parent_body.rindex("def make_walker():") :]
         assert parent_make_walker.strip() in kept_prompt
         assert row["labels"][-1] == tokenizer.eos_token_id  # the completion is whole
+
+
+def test_training_examples_are_tokenized_as_generation_sees_the_prompt(random_run: Path) -> None:
+    # Generation heals the prompt's trailing '\n' (the model writes '\n    '
+    # itself); a model trained on a bare '\n' then '    ...' would be asked,
+    # at generation, to continue a prompt it never saw end that way.
+    from openelm.finetune.training import tokenize_examples
+    from openelm.llm.healing import decoded_vocabulary, heal_prompt
+
+    model = load_language_model(EMBEDDED_MODEL_NAME, device="cpu")
+    tokenizer = model.tokenizer
+    vocabulary = decoded_vocabulary(tokenizer, model.model.config.vocab_size)
+    dataset = build_dataset([random_run], "targeted")
+    rows = tokenize_examples(dataset, tokenizer, max_length=100_000)
+    for example, row in zip(dataset.examples[:20], rows):
+        healed = heal_prompt(tokenizer(example.prompt)["input_ids"], vocabulary)
+        assert healed.healed_text == "\n"
+        prompt_length = row["labels"].count(-100)
+        assert row["input_ids"][:prompt_length] == healed.token_ids
+        assert healed.first_token_ids is not None
+        assert row["input_ids"][prompt_length] in healed.first_token_ids
+        assert tokenizer.decode(row["input_ids"][prompt_length:-1]) == "\n" + example.completion

@@ -26,7 +26,9 @@ from openelm.errors import OpenelmError
 from openelm.finetune.card import write_model_card
 from openelm.finetune.datasets import DEFAULT_MAX_LENGTH, Dataset
 from openelm.llm.embedded import EMBEDDED_MODEL_NAME
+from openelm.llm.healing import healed_split
 from openelm.llm.models import resolve_device, resolve_dtype, resolve_model
+from openelm.llm.transformers_compat import peft_wrapping
 
 Method = Literal["lora", "full"]
 LORA_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -158,12 +160,21 @@ def check_output_dir(out_dir: Path) -> None:
 def tokenize_examples(
     dataset: Dataset, tokenizer: Any, max_length: int
 ) -> list[dict[str, list[int]]]:
-    """input_ids and labels per example: labels mask the prompt, the
-    completion ends with EOS, and the prompt is cut from the left to fit."""
+    """input_ids and labels per example, tokenized as generation sees them:
+    a trailing whitespace token of the prompt moves to the completion (token
+    healing, `openelm.llm.healing`), labels mask the prompt, the completion
+    ends with EOS, and the prompt is cut from the left to fit."""
+
+    def text_of(token_id: int) -> str:
+        return str(tokenizer.decode([token_id], clean_up_tokenization_spaces=False))
+
     rows = []
     for example in dataset.examples:
-        prompt = tokenizer(example.prompt, add_special_tokens=False)["input_ids"]
-        completion = tokenizer(example.completion, add_special_tokens=False)["input_ids"]
+        prompt_ids = tokenizer(example.prompt, add_special_tokens=False)["input_ids"]
+        prompt, healed_text = healed_split(prompt_ids, text_of)
+        completion = tokenizer(healed_text + example.completion, add_special_tokens=False)[
+            "input_ids"
+        ]
         completion = [*completion, tokenizer.eos_token_id][: max_length - 1]
         room = max_length - len(completion)  # at least 1
         prompt = prompt[-room:]
@@ -273,7 +284,8 @@ def _load_trainable(
             layers_to_transform=list(range(first, layer_count)),
             task_type="CAUSAL_LM",
         )
-        return get_peft_model(model, config), tokenizer
+        with peft_wrapping():
+            return get_peft_model(model, config), tokenizer
     return model, tokenizer
 
 

@@ -9,10 +9,15 @@ the model has learned that the next line starts at column 0: SmolLM2 puts
 So a trailing whitespace token is taken off the prompt, and the first
 generated token must start with its text. The model then picks '\\n    '
 itself, and the completion text drops the re-generated prefix.
+
+Fine-tuning tokenizes its examples the same way (`healed_split`): a model
+trained on a bare '\\n' then '    import' never sees the prompt that
+generation gives it, and wrote what the base model writes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from transformers import PreTrainedTokenizerBase
@@ -39,9 +44,19 @@ class HealedPrompt:
     first_token_ids: list[int] | None
 
 
-def heal_prompt(token_ids: list[int], vocabulary: list[str]) -> HealedPrompt:
-    last_text = vocabulary[token_ids[-1]] if len(token_ids) > 1 else ""
+def healed_split(token_ids: list[int], text_of: Callable[[int], str]) -> tuple[list[int], str]:
+    """(the prompt's ids without a trailing whitespace token, that token's
+    text), or (the ids, '') when the last token is not whitespace or is the
+    whole prompt. `text_of` decodes one token id."""
+    last_text = text_of(token_ids[-1]) if len(token_ids) > 1 else ""
     if not last_text or not last_text.isspace():
+        return token_ids, ""
+    return token_ids[:-1], last_text
+
+
+def heal_prompt(token_ids: list[int], vocabulary: list[str]) -> HealedPrompt:
+    kept, healed_text = healed_split(token_ids, vocabulary.__getitem__)
+    if not healed_text:
         return HealedPrompt(token_ids=token_ids, healed_text="", first_token_ids=None)
-    allowed = [token_id for token_id, text in enumerate(vocabulary) if text.startswith(last_text)]
-    return HealedPrompt(token_ids=token_ids[:-1], healed_text=last_text, first_token_ids=allowed)
+    allowed = [token_id for token_id, text in enumerate(vocabulary) if text.startswith(healed_text)]
+    return HealedPrompt(token_ids=kept, healed_text=healed_text, first_token_ids=allowed)

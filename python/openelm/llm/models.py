@@ -33,7 +33,7 @@ from openelm.llm.embedded import (
     EmbeddedModelMissingError,
     ensure_embedded_checkpoint,
 )
-from openelm.llm.transformers_compat import cpu_has_native_bfloat16
+from openelm.llm.transformers_compat import cpu_has_native_bfloat16, peft_wrapping
 from openelm.records import DEVICE_OPTIONS, DTYPE_OPTIONS, DeviceOption, DtypeOption
 
 ADAPTER_CONFIG_NAME = "adapter_config.json"  # a peft adapter directory
@@ -201,7 +201,8 @@ def _load_with_adapter(
     model = AutoModelForCausalLM.from_pretrained(
         base.path, dtype=dtype, local_files_only=True, device_map=str(device)
     )
-    merged: PreTrainedModel = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+    with peft_wrapping():
+        merged: PreTrainedModel = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
     return merged
 
 

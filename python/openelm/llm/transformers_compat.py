@@ -23,6 +23,7 @@ What stays our own rather than transformers' generation utilities, and why:
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
@@ -224,6 +225,22 @@ def plain_copy_of_gguf_model(
     plain_model.load_state_dict(gguf_model.state_dict(), strict=True, assign=True)
     plain_model.tie_weights()
     return plain_model
+
+
+@contextmanager
+def peft_wrapping() -> Iterator[None]:
+    """Around wrapping a model in peft (`get_peft_model`, `PeftModel.from_pretrained`).
+
+    Relies on: peft (0.21) reads `model.is_gradient_checkpointing`, which
+    transformers 5 deprecated with a FutureWarning on every read; the warning
+    is about peft's code, not the user's, so it is silenced here and nowhere
+    else.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning
+        )
+        yield
 
 
 # -- torch ---------------------------------------------------------------------
