@@ -337,13 +337,15 @@ def _float_pair(values: Any) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Elite:
-    """The program holding an archive cell."""
+    """The program holding an archive cell, and its walker's joint count (the
+    structure a niche-targeted prompt names)."""
 
     program_id: int
     cell: int
     fitness: float
     descriptors: Descriptors
     source: str
+    joints: int
 
 
 @dataclass(frozen=True)

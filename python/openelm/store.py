@@ -364,7 +364,7 @@ class RunStore:
         rows = self._connection.execute(
             """
             SELECT program.id, latest.cell, program.fitness, program.height, program.width,
-                   program.mass, program.source
+                   program.mass, program.source, program.joints
             FROM (SELECT cell, MAX(program_id) AS program_id FROM archive_events
                   WHERE iteration <= ? GROUP BY cell) AS latest
             JOIN programs AS program ON program.id = latest.program_id
@@ -379,6 +379,7 @@ class RunStore:
                 fitness=row[2],
                 descriptors=(row[3], row[4], row[5]),
                 source=row[6],
+                joints=row[7],
             )
             for row in rows
         ]

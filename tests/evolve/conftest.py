@@ -178,7 +178,9 @@ def assert_store_consistent(run_dir: Path) -> int:
         for program in programs:
             if program.status == "ok":
                 assert program.fitness is not None and program.descriptors is not None
-                archive.add(program.id, program.fitness, program.descriptors, program.source)
+                archive.add(
+                    program.id, program.fitness, program.descriptors, program.source, program.joints
+                )
         assert [(e.cell, e.program_id) for e in archive.elites()] == [
             (e.cell, e.program_id) for e in store.elites()
         ]

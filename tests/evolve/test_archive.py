@@ -35,27 +35,29 @@ def test_out_of_range_descriptors_clip_to_the_edge_bins() -> None:
 def test_a_child_replaces_the_elite_only_when_strictly_better() -> None:
     archive = GridArchive(CONFIG)
     descriptors = (1.0, 1.0, 10.0)
-    assert archive.add(1, 0.5, descriptors, "a").placement is Placement.NEW_CELL
-    assert archive.add(2, 0.5, descriptors, "b").placement is Placement.NOT_BETTER
-    assert archive.add(3, 0.4, descriptors, "c").placement is Placement.NOT_BETTER
+    assert archive.add(1, 0.5, descriptors, "a", joints=3).placement is Placement.NEW_CELL
+    assert archive.add(2, 0.5, descriptors, "b", joints=3).placement is Placement.NOT_BETTER
+    assert archive.add(3, 0.4, descriptors, "c", joints=3).placement is Placement.NOT_BETTER
     assert archive.elite(archive.cell_index(descriptors)).program_id == 1
-    assert archive.add(4, 0.51, descriptors, "d").placement is Placement.IMPROVED
+    assert archive.add(4, 0.51, descriptors, "d", joints=3).placement is Placement.IMPROVED
     assert archive.elite(archive.cell_index(descriptors)).program_id == 4
     assert archive.filled == 1
 
 
 def test_non_finite_scores_are_rejected() -> None:
     archive = GridArchive(CONFIG)
-    assert archive.add(1, math.nan, (1.0, 1.0, 1.0), "a").placement is Placement.REJECTED
-    assert archive.add(2, 1.0, (math.inf, 1.0, 1.0), "b").placement is Placement.REJECTED
+    assert archive.add(1, math.nan, (1.0, 1.0, 1.0), "a", joints=3).placement is Placement.REJECTED
+    assert archive.add(2, 1.0, (math.inf, 1.0, 1.0), "b", joints=3).placement is Placement.REJECTED
     assert archive.filled == 0
 
 
 def test_quality_diversity_statistics() -> None:
     archive = GridArchive(CONFIG)
-    archive.add(1, 1.0, (0.5, 0.5, 5.0), "a")
-    archive.add(2, 3.0, (3.5, 0.5, 5.0), "b")
-    archive.add(3, 2.0, (3.5, 0.5, 55.0), "c")  # same height/width bins as 2, other mass bin
+    archive.add(1, 1.0, (0.5, 0.5, 5.0), "a", joints=3)
+    archive.add(2, 3.0, (3.5, 0.5, 5.0), "b", joints=3)
+    archive.add(
+        3, 2.0, (3.5, 0.5, 55.0), "c", joints=3
+    )  # same height/width bins as 2, other mass bin
     assert archive.qd_score == 6.0
     assert archive.coverage == 3 / 120
     assert archive.max_fitness == 3.0
@@ -70,9 +72,9 @@ def test_snapshots_order_elites_by_cell_whatever_the_arrival_order() -> None:
     points = [(1, 1.0, (3.5, 0.5, 5.0)), (2, 2.0, (0.5, 4.5, 5.0)), (3, 3.0, (0.5, 0.5, 5.0))]
     first, second = GridArchive(CONFIG), GridArchive(CONFIG)
     for program_id, fitness, descriptors in points:
-        first.add(program_id, fitness, descriptors, "x")
+        first.add(program_id, fitness, descriptors, "x", joints=3)
     for program_id, fitness, descriptors in reversed(points):
-        second.add(program_id, fitness, descriptors, "x")
+        second.add(program_id, fitness, descriptors, "x", joints=3)
     assert first.snapshot() == second.snapshot()
     cells = [elite.cell for elite in first.snapshot().elites]
     assert cells == sorted(cells)
@@ -82,7 +84,11 @@ def test_selection_is_uniform_over_filled_cells() -> None:
     archive = GridArchive(CONFIG)
     for program_id in range(4):
         archive.add(
-            program_id, 1.0 + program_id * 10, (program_id + 0.5, 0.5, 1.0), f"x = {program_id}\n"
+            program_id,
+            1.0 + program_id * 10,
+            (program_id + 0.5, 0.5, 1.0),
+            f"x = {program_id}\n",
+            3,
         )
     emitter = MutationEmitter(
         {"random": RandomNumbersOperator(rate=1.0, sigma=0.1)}, [("random", 1.0)]

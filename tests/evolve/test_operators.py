@@ -62,7 +62,7 @@ def make_walker():
 
 def parent(program_id: int, source: str, fitness: float) -> Elite:
     """An archive elite as selection hands it to an operator (cell and descriptors unused)."""
-    return Elite(program_id, 0, fitness, (1.0, 1.0, 1.0), source)
+    return Elite(program_id, 0, fitness, (1.0, 1.0, 1.0), source, joints=2)
 
 
 def test_split_finds_make_walker_and_keeps_everything_else() -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from openelm.evolve.archive import ArchiveSnapshot, CVTArchive, GridArchive
 from openelm.evolve.operators import TargetOperator, build_operators
+from openelm.evolve.operators.target import JOINT_COUNT_STEPS, MIN_TARGET_JOINTS
 from openelm.evolve.prompts import MEASURED_LINE, TARGET_INSTRUCTION, WALKER_API_DOC
 from openelm.records import ArchiveConfig, Elite, MutationConfig
 
@@ -26,7 +27,7 @@ def cell(archive: GridArchive, h: int, w: int, m: int) -> int:
 
 
 def elite(program_id: int, at: int) -> Elite:
-    return Elite(program_id, at, 1.0, (3.0, 3.0, 15.0), GENOME)
+    return Elite(program_id, at, 1.0, (3.0, 3.0, 15.0), GENOME, joints=2)
 
 
 def test_grid_neighbours_are_the_face_neighbours() -> None:
@@ -81,8 +82,10 @@ def test_the_prompt_names_the_parent_and_the_target_and_the_plan_records_the_cel
     assert plan.target_cell in archive.neighbours(parent_cell)
     assert plan.prompt.startswith(WALKER_API_DOC)
     assert GENOME in plan.prompt
-    assert MEASURED_LINE.format(3.0, 3.0, 15.0) in plan.prompt
-    assert TARGET_INSTRUCTION.format(*archive.cell_centre(plan.target_cell)) in plan.prompt
+    assert MEASURED_LINE.format(2, 3.0, 3.0, 15.0) in plan.prompt
+    joints = int(plan.prompt.split("# Create a new walker with ")[1].split(" joints")[0])
+    assert joints >= MIN_TARGET_JOINTS
+    assert TARGET_INSTRUCTION.format(joints, *archive.cell_centre(plan.target_cell)) in plan.prompt
     assert plan.prompt.endswith("def make_walker():\n")
     assert plan.parent_ids == (7,)
     # Same parent, same stream: the same plan.
@@ -90,6 +93,17 @@ def test_the_prompt_names_the_parent_and_the_target_and_the_plan_records_the_cel
     assert again == plan
     child = plan.child("    return 1\n", prompt_tokens=3, completion_tokens=2, stopped="eos")  # type: ignore[arg-type]
     assert child.target_cell == plan.target_cell
+
+
+def test_half_the_targets_keep_the_parents_joint_count_and_the_rest_move_it() -> None:
+    rng = np.random.default_rng(5)
+    asked = [TargetOperator.choose_joint_count(8, rng) for _ in range(2000)]
+    kept = asked.count(8) / len(asked)
+    assert 0.45 < kept < 0.55
+    assert set(asked) == {8 + step for step in (0, *JOINT_COUNT_STEPS)}
+    # Never fewer than three joints, whatever the parent had.
+    small = {TargetOperator.choose_joint_count(3, rng) for _ in range(500)}
+    assert small == {3, 4, 5, 6}
 
 
 def test_cvt_neighbours_are_the_nearest_centroids() -> None:

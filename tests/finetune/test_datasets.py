@@ -113,9 +113,9 @@ def test_targeted_prompts_name_parent_and_child_descriptors(random_run: Path) ->
         parent = programs[child.parent_ids[-1]]  # type: ignore[attr-defined]
         assert child.status == "ok" and parent.status == "ok"  # type: ignore[attr-defined]
         assert parent.source in example.prompt  # type: ignore[attr-defined]
-        assert MEASURED_LINE.format(*parent.descriptors) in example.prompt  # type: ignore[attr-defined]
+        assert MEASURED_LINE.format(parent.joints, *parent.descriptors) in example.prompt  # type: ignore[attr-defined]
         assert example.prompt.endswith(
-            TARGET_INSTRUCTION.format(*child.descriptors)  # type: ignore[attr-defined]
+            TARGET_INSTRUCTION.format(child.joints, *child.descriptors)  # type: ignore[attr-defined]
             + program_prompt_parts(child.source)[0]  # type: ignore[attr-defined]
         )
         assert example.descriptors == child.descriptors  # type: ignore[attr-defined]
@@ -135,7 +135,9 @@ def test_structural_pairs_cross_joint_counts_and_bodies_run_after_the_parents_he
     lineages = set()
     for example in dataset.examples:
         child = programs[example.run][example.program_id]
-        head = example.prompt.rsplit(TARGET_INSTRUCTION.format(*child.descriptors), 1)[1]  # type: ignore[attr-defined]
+        # The instruction names the child's joint count, not the parent's.
+        instruction = TARGET_INSTRUCTION.format(child.joints, *child.descriptors)  # type: ignore[attr-defined]
+        head = example.prompt.rsplit(instruction, 1)[1]
         parent_source = example.prompt.removeprefix(WALKER_API_DOC + "\n").split(
             "\n# The walker above"
         )[0]
@@ -162,10 +164,10 @@ def test_structural_needs_more_than_one_joint_count(random_run: Path) -> None:
         build_dataset([random_run], "structural", min_examples=8)
 
 
-def test_self_contained_body_moves_helpers_inside_and_drops_the_docstring() -> None:
+def test_self_contained_body_moves_helpers_inside_and_drops_the_docstrings() -> None:
     source = (
         '"""Doc."""\n\nimport math\n\nfrom walker import walker_creator\n\nSIZE = 3\n\n\n'
-        "def helper(wc):\n    return wc.add_joint(math.pi, SIZE)\n\n\n"
+        'def helper(wc):\n    """Adds a joint,\n    at pi."""\n    return wc.add_joint(math.pi, SIZE)\n\n\n'
         "def make_walker():\n    wc = walker_creator()\n    helper(wc)\n    return wc.get_walker()\n"
     )
     assert self_contained_body(source) == (
@@ -205,6 +207,19 @@ def test_export_writes_each_dataset_as_jsonl(
             (e.prompt, e.completion) for e in dataset.examples
         ]
         assert all(line["kind"] == kind for line in lines)
+
+
+def test_export_takes_several_runs_for_a_dataset_and_one_for_the_archive(
+    random_run: Path, radial_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "structural.jsonl"
+    runs = [str(random_run), str(radial_run)]
+    assert main(["export", *runs, "--out", str(out), "--dataset", "structural"]) == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == len(build_dataset([random_run, radial_run], "structural").examples)
+    assert main(["export", *runs, "--out", str(tmp_path / "archive.jsonl")]) == 2
+    assert "the archive is exported from one RUN_DIR" in capsys.readouterr().err
+    assert not (tmp_path / "archive.jsonl").exists()
 
 
 def test_write_jsonl_refuses_a_directory(random_run: Path, tmp_path: Path) -> None:

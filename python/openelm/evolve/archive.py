@@ -100,7 +100,7 @@ class _Archive:
         raise NotImplementedError
 
     def add(
-        self, program_id: int, fitness: float, descriptors: Descriptors, source: str
+        self, program_id: int, fitness: float, descriptors: Descriptors, source: str, joints: int
     ) -> Insertion:
         """File a child: it takes its cell when the cell is empty or it is strictly fitter."""
         if not (math.isfinite(fitness) and all(math.isfinite(value) for value in descriptors)):
@@ -109,7 +109,7 @@ class _Archive:
         current = self._elites.get(cell)
         if current is not None and not fitness > current.fitness:
             return Insertion(Placement.NOT_BETTER, cell)
-        self._elites[cell] = Elite(program_id, cell, fitness, descriptors, source)
+        self._elites[cell] = Elite(program_id, cell, fitness, descriptors, source, joints)
         if current is None:
             return Insertion(Placement.NEW_CELL, cell)
         return Insertion(Placement.IMPROVED, cell, current)

@@ -38,11 +38,19 @@ COMMIT_MESSAGES: tuple[tuple[str, float], ...] = (
 
 CROSSOVER_INSTRUCTION = "# Create a new walker that combines ideas from the walkers above.\n"
 
-# The niche-targeted prompt (the `target` operator, and the `targeted`
-# fine-tuning dataset, which teaches a model to follow it): the parent's
-# measured descriptors, then the ones the child should have.
-MEASURED_LINE = "# The walker above has height {0:.1f}, width {1:.1f} and mass {2:.1f}.\n"
-TARGET_INSTRUCTION = "# Create a new walker with height {0:.1f}, width {1:.1f} and mass {2:.1f}.\n"
+# The niche-targeted prompt (the `target` operator, and the `targeted` and
+# `structural` fine-tuning datasets, which teach a model to follow it): the
+# parent's joint count and measured descriptors, then the ones the child
+# should have. The joint count names the structure to write: without it a
+# `structural` pair's prompt did not say which of several lineages near the
+# target descriptors was the answer, and the fine-tuned model blended them
+# (docs/science.md).
+MEASURED_LINE = (
+    "# The walker above has {0} joints, height {1:.1f}, width {2:.1f} and mass {3:.1f}.\n"
+)
+TARGET_INSTRUCTION = (
+    "# Create a new walker with {0} joints, height {1:.1f}, width {2:.1f} and mass {3:.1f}.\n"
+)
 
 
 def _with_newline(text: str) -> str:
@@ -74,19 +82,22 @@ def commit_prompt(parent_source: str, commit_message: str, parent_prefix: str) -
 
 def targeted_prompt(
     parent_source: str,
-    parent_descriptors: Sequence[float],
-    target_descriptors: Sequence[float],
+    parent_shape: tuple[int, Sequence[float]],
+    target_shape: tuple[int, Sequence[float]],
     child_head: str,
 ) -> str:
-    """API doc, the parent and its measured height, width and mass, the
-    target's, then the child's head (up to and including `def make_walker():`)."""
+    """API doc, the parent, its joint count and measured height, width and
+    mass (`parent_shape`), the target's (`target_shape`), then the child's
+    head (up to and including `def make_walker():`)."""
+    parent_joints, parent_descriptors = parent_shape
+    target_joints, target_descriptors = target_shape
     return (
         WALKER_API_DOC
         + "\n"
         + _with_newline(parent_source)
-        + MEASURED_LINE.format(*parent_descriptors)
+        + MEASURED_LINE.format(parent_joints, *parent_descriptors)
         + "\n"
-        + TARGET_INSTRUCTION.format(*target_descriptors)
+        + TARGET_INSTRUCTION.format(target_joints, *target_descriptors)
         + child_head
     )
 

@@ -97,7 +97,9 @@ class Scheduler:
                     and result.mass is not None
                 )
                 descriptors = (result.height, result.width, result.mass)
-                insertion = self.archive.add(program_id, result.fitness, descriptors, child.source)
+                insertion = self.archive.add(
+                    program_id, result.fitness, descriptors, child.source, result.joints
+                )
                 cell = insertion.cell
                 if insertion.entered and insertion.cell is not None:
                     replaced = insertion.replaced

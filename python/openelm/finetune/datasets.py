@@ -250,8 +250,14 @@ def _targeted_example(
     """The `target` prompt from `parent` towards `child`'s descriptors, ending
     with `head`; `body` is what the model learns to write."""
     assert parent.descriptors is not None and child.descriptors is not None
+    assert parent.joints is not None and child.joints is not None
     return Example(
-        targeted_prompt(parent.source, parent.descriptors, child.descriptors, head),
+        targeted_prompt(
+            parent.source,
+            (parent.joints, parent.descriptors),
+            (child.joints, child.descriptors),
+            head,
+        ),
         body,
         run,
         child.id,
@@ -262,9 +268,10 @@ def _targeted_example(
 
 def self_contained_body(source: str) -> str | None:
     """The `make_walker` body with the module's imports, helpers and constants
-    moved inside it (the docstring dropped), so the body runs after any
-    program's head, as the `target` operator assembles it; None when code
-    follows `make_walker` or the head does not parse."""
+    moved inside it (the module's and the helpers' docstrings dropped, to keep
+    the completion short), so the body runs after any program's head, as the
+    `target` operator assembles it; None when code follows `make_walker` or
+    the head does not parse."""
     parts = split_genome(source)
     if parts.suffix.strip():
         return None
@@ -279,9 +286,32 @@ def self_contained_body(source: str) -> str | None:
             continue  # a docstring or a bare literal
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
         assert node.end_lineno is not None
-        kept.append(textwrap.indent("".join(lines[first - 1 : node.end_lineno]), "    "))
+        skipped = _docstring_lines(node)
+        text = "".join(
+            line
+            for number, line in enumerate(lines[first - 1 : node.end_lineno], start=first)
+            if number not in skipped
+        )
+        kept.append(textwrap.indent(text, "    "))
     body = parts.make_walker.partition("\n")[2]
     return _with_newline("\n".join(kept) + ("\n" if kept else "") + body)
+
+
+def _docstring_lines(node: ast.stmt) -> range:
+    """The line numbers of a function's or class's docstring, when it has one
+    and a statement after it (a body of only a docstring keeps it)."""
+    body = getattr(node, "body", None)
+    if (
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and body is not None
+        and len(body) > 1
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        assert body[0].end_lineno is not None
+        return range(body[0].lineno, body[0].end_lineno + 1)
+    return range(0)
 
 
 def program_prompt_parts(source: str) -> tuple[str, str]:
