@@ -50,14 +50,14 @@ DEFAULT_THRESHOLD = 0.5
 # Fewer than this and a fine-tune only memorises a handful of programs.
 MIN_EXAMPLES = 8
 # Tokens per training example (prompt cut from the left, completion kept).
-# A `targeted` or `prompt` example from the square seed is about 870 prompt
-# and 200 completion tokens, and the part the model must see (the parent's
-# make_walker, the instruction, the child's head) is the last 470 of the
-# prompt: 768 keeps it. At 256 only the child's head survived, so the model
-# learnt to write make_walker without ever seeing the parent's: 27 of 141
-# of its `target` children were valid against the base model's 53 of 141
-# (same prompts and run seed; docs/science.md).
-DEFAULT_MAX_LENGTH = 768
+# Long enough that prompts are whole: generation gives a model the whole
+# prompt, and one trained on cut prompts answers the whole one like the base
+# model. A `structural` example from a square parent is about 900 prompt and
+# 360 completion tokens; trained at 768 (the last ~400 prompt tokens), the
+# tuned model gave its trained first word p = 0.80 on the cut prompt and
+# 0.21 on the whole one (docs/science.md). Batches are padded to their
+# longest row, so short examples cost no more; long ones cost what they are.
+DEFAULT_MAX_LENGTH = 2048
 
 
 _STRUCTURAL_HINT = (
