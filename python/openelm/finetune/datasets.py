@@ -300,18 +300,13 @@ def self_contained_body(source: str) -> str | None:
 def _docstring_lines(node: ast.stmt) -> range:
     """The line numbers of a function's or class's docstring, when it has one
     and a statement after it (a body of only a docstring keeps it)."""
-    body = getattr(node, "body", None)
-    if (
-        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        and body is not None
-        and len(body) > 1
-        and isinstance(body[0], ast.Expr)
-        and isinstance(body[0].value, ast.Constant)
-        and isinstance(body[0].value.value, str)
-    ):
-        assert body[0].end_lineno is not None
-        return range(body[0].lineno, body[0].end_lineno + 1)
-    return range(0)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return range(0)
+    if len(node.body) < 2 or ast.get_docstring(node, clean=False) is None:
+        return range(0)
+    docstring = node.body[0]
+    assert docstring.end_lineno is not None
+    return range(docstring.lineno, docstring.end_lineno + 1)
 
 
 def program_prompt_parts(source: str) -> tuple[str, str]:
