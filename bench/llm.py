@@ -1,6 +1,7 @@
 """Language-model speed and child validity for every backend, in one run:
-plain transformers `generate()`, the transformers engine, the llama.cpp
-engine, and a llama.cpp server (llama_cpp.server on 127.0.0.1) through the
+plain transformers `generate()`, the transformers engine (with its
+prompt-lookup drafts, and without them as `transformers-nodrafts`), the
+llama.cpp engine, and a llama.cpp server (llama_cpp.server on 127.0.0.1) through the
 endpoint backend, all on the embedded SmolLM2-135M.
 
     .venv/bin/python bench/llm.py                          # everything (long on 2 cores)
@@ -61,7 +62,7 @@ from tests.llm.llama_server import SERVED_NAME, LlamaServer
 BASELINE_NEW_TOKENS = 128
 DISTINCT_PROMPTS = 32
 SEED_NAMES = ("square", "radial", "galloper", "inchworm", "cppn_fixed", "cppn_mutable")
-BACKENDS = ("plain", "transformers", "llamacpp", "server")
+BACKENDS = ("plain", "transformers", "transformers-nodrafts", "llamacpp", "server")
 
 Complete = Callable[[Sequence[str], int], list[Completion]]
 
@@ -174,8 +175,8 @@ def main() -> None:
     if "server" not in skip:
         server = LlamaServer(find_embedded_gguf(), Path("/tmp"), n_ctx=4096).start()
 
-    def transformers_complete(batch: int) -> Complete:
-        generator = Generator(engine_model, max_batch_rows=batch)
+    def transformers_complete(batch: int, **options: int) -> Complete:
+        generator = Generator(engine_model, max_batch_rows=batch, **options)
         return lambda prompts, seed: [
             sample for (sample,) in generator.generate([(p, 1) for p in prompts], seed=seed)
         ]
@@ -193,6 +194,7 @@ def main() -> None:
 
     makers: dict[str, Callable[[int], Complete]] = {
         "transformers": transformers_complete,
+        "transformers-nodrafts": lambda batch: transformers_complete(batch, max_draft_tokens=0),
         "llamacpp": llamacpp_complete,
         "server": server_complete,
     }

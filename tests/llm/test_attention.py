@@ -39,6 +39,7 @@ def test_shared_and_private_rows_attend_like_plain_attention(with_private_rows: 
         num_layers=1,
         max_rows=4,
         max_new_tokens=max_new_tokens,
+        max_step_tokens=3,
         private_prompt_capacity=11 if with_private_rows else 0,
         kv_heads=KV_HEADS,
         head_dim=HEAD_DIM,
@@ -61,19 +62,29 @@ def test_shared_and_private_rows_attend_like_plain_attention(with_private_rows: 
     start(1, 1, private[0], shared=not with_private_rows)
     start(2, 0, shared, shared=True)
     start(3, 2, private[1], shared=not with_private_rows)
-    for step in range(max_new_tokens - 1):
-        if step == 4 and with_private_rows:  # a row restarts: rows now differ in length
+    for step in range(max_new_tokens // 2):
+        if step == 2 and with_private_rows:  # a row restarts: rows now differ in length
             start(1, 3, private[2], shared=False)
-        cache.begin_step()
+        # Each step feeds every row one token or three (its latest and a
+        # draft), and each row keeps a different number of them.
+        step_tokens = 3 if step % 2 else 1
+        cache.begin_step(step_tokens)
         rows = cache.row_count
-        query = torch.randn(rows, KV_HEADS * GROUP, 1, HEAD_DIM, generator=generator)
-        new_keys = torch.randn(rows, KV_HEADS, 1, HEAD_DIM, generator=generator)
-        new_values = torch.randn(rows, KV_HEADS, 1, HEAD_DIM, generator=generator)
+        query = torch.randn(rows, KV_HEADS * GROUP, step_tokens, HEAD_DIM, generator=generator)
+        new_keys = torch.randn(rows, KV_HEADS, step_tokens, HEAD_DIM, generator=generator)
+        new_values = torch.randn(rows, KV_HEADS, step_tokens, HEAD_DIM, generator=generator)
         keys, values = cache.update(0, new_keys, new_values)
         output = shared_prompt_attention(0, query, keys, values, HEAD_DIM**-0.5, cache)
-        cache.end_step()
+        kept = [1 + (row + step) % step_tokens for row in range(rows)]
+        cache.end_step(kept)
         for row in range(rows):
-            history[row][0] = torch.cat([history[row][0], new_keys[row]], dim=1)
-            history[row][1] = torch.cat([history[row][1], new_values[row]], dim=1)
-            expected = _plain_attention(query[row, :, 0], *history[row])
-            torch.testing.assert_close(output[row], expected, rtol=1e-5, atol=1e-5)
+            for token in range(step_tokens):
+                # Token j sees the row's history and this step's tokens up to itself.
+                expected = _plain_attention(
+                    query[row, :, token],
+                    torch.cat([history[row][0], new_keys[row, :, : token + 1]], dim=1),
+                    torch.cat([history[row][1], new_values[row, :, : token + 1]], dim=1),
+                )
+                torch.testing.assert_close(output[row, token], expected, rtol=1e-5, atol=1e-5)
+            history[row][0] = torch.cat([history[row][0], new_keys[row, :, : kept[row]]], dim=1)
+            history[row][1] = torch.cat([history[row][1], new_values[row, :, : kept[row]]], dim=1)

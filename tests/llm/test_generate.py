@@ -107,11 +107,17 @@ def test_same_seed_same_texts(tiny_model: LanguageModel) -> None:
 
 
 class _Script:
-    """Stands in for a row's random generator: the tokens the row will draw."""
+    """Stands in for a row's random stream: the tokens the row will draw, by position."""
 
     def __init__(self, token_ids: list[int]) -> None:
         self.token_ids = token_ids
-        self.drawn = 0
+        self.decided = 0
+
+    def token(self, position: int) -> int:
+        return self.token_ids[min(position, len(self.token_ids) - 1)]
+
+    def advance(self, count: int) -> None:
+        self.decided += count
 
 
 @pytest.fixture
@@ -127,14 +133,16 @@ def scripted(monkeypatch: pytest.MonkeyPatch, tiny_model: LanguageModel):
         return _Script(scripts[(request_index, sample_index)])
 
     def draw(
-        logits: torch.Tensor, *, generators: list[_Script], **settings: object
+        logits: torch.Tensor, *, streams: list[_Script], counts: list[int], **settings: object
     ) -> torch.Tensor:
-        assert logits.shape[0] == len(generators)
-        tokens = []
-        for script in generators:
-            tokens.append(script.token_ids[min(script.drawn, len(script.token_ids) - 1)])
-            script.drawn += 1
-        return torch.tensor(tokens)
+        assert logits.shape[0] == sum(counts)
+        return torch.tensor(
+            [
+                script.token(script.decided + offset)
+                for script, count in zip(streams, counts)
+                for offset in range(count)
+            ]
+        )
 
     original_forward = decode.DecodeLoop._forward
 
@@ -143,8 +151,8 @@ def scripted(monkeypatch: pytest.MonkeyPatch, tiny_model: LanguageModel):
         forward_rows.append(logits.shape[0])
         return logits
 
-    monkeypatch.setattr(decode, "row_generator", script_for)
-    monkeypatch.setattr(decode, "sample_next_tokens", draw)
+    monkeypatch.setattr(decode, "row_stream", script_for)
+    monkeypatch.setattr(decode, "sample_tokens", draw)
     monkeypatch.setattr(decode.DecodeLoop, "_forward", counting_forward)
     return scripts, forward_rows
 
@@ -158,8 +166,9 @@ def _tokens(model: LanguageModel, text: str) -> list[int]:
     return full_ids[len(prompt_ids) :]
 
 
+@pytest.mark.parametrize("max_draft_tokens", [0, 8])
 def test_rows_stop_at_dedent_eos_or_budget_and_leave_the_batch(
-    scripted, tiny_model: LanguageModel
+    scripted, tiny_model: LanguageModel, max_draft_tokens: int
 ) -> None:
     scripts, forward_rows = scripted
     eos = tiny_model.tokenizer.eos_token_id
@@ -169,7 +178,7 @@ def test_rows_stop_at_dedent_eos_or_budget_and_leave_the_batch(
     ends_with_eos = [*_tokens(tiny_model, "    return 1"), eos, eos]
     scripts.update({(0, 0): dedent, (0, 1): endless, (0, 2): ends_with_eos, (0, 3): dedent})
     max_new_tokens = 60
-    generator = Generator(tiny_model)
+    generator = Generator(tiny_model, max_draft_tokens=max_draft_tokens)
     [completions] = generator.generate([(WALKER_PROMPT, 4)], max_new_tokens=max_new_tokens)
 
     by_dedent, by_budget, by_eos, _ = completions
@@ -194,7 +203,10 @@ def test_rows_stop_at_dedent_eos_or_budget_and_leave_the_batch(
     assert forward_rows[0] == 4
     assert forward_rows[-1] == 1
     assert forward_rows == sorted(forward_rows, reverse=True)
-    assert len(forward_rows) == max_new_tokens - 1
+    if max_draft_tokens == 0:
+        assert len(forward_rows) == max_new_tokens - 1
+    else:  # the endless row repeats itself, so its drafts are taken
+        assert len(forward_rows) < (max_new_tokens - 1) // 2
 
 
 def test_token_counts_add_up(scripted, tiny_model: LanguageModel) -> None:
@@ -232,6 +244,39 @@ def test_token_counts_add_up(scripted, tiny_model: LanguageModel) -> None:
     assert generator.total_stats.completion_tokens == 2 * stats.completion_tokens
 
 
+def test_drafts_change_the_passes_not_the_texts(scripted, tiny_model: LanguageModel) -> None:
+    # Rows that repeat themselves: their own earlier tokens draft what comes next.
+    scripts, forward_rows = scripted
+    repeating = _tokens(tiny_model, "    x = 1\n" * 40)
+    varied = _tokens(tiny_model, "".join(f"    v{i} = {i * 7}\n" for i in range(30)))
+    scripts.update({(0, 0): repeating, (1, 0): varied})
+    requests = [(WALKER_PROMPT, 1), (SHORT_PROMPT, 1)]
+    one_by_one = Generator(tiny_model, max_draft_tokens=0)
+    expected = one_by_one.generate(requests, max_new_tokens=60)
+    passes_one_by_one = len(forward_rows)
+    assert one_by_one.last_stats.drafted_tokens == 0
+
+    forward_rows.clear()
+    drafting = Generator(tiny_model, max_draft_tokens=6)
+    assert drafting.generate(requests, max_new_tokens=60) == expected
+    stats = drafting.last_stats
+    assert 0 < stats.accepted_draft_tokens <= stats.drafted_tokens
+    # Every pass keeps one token per live row plus the accepted drafts.
+    assert len(forward_rows) < passes_one_by_one
+    assert stats.completion_tokens == 120
+
+
+def test_drafting_keeps_sampled_texts(tiny_model: LanguageModel) -> None:
+    # The real sampler: each position is decided by the same draw whether or
+    # not it was drafted (tiny-model logits match to float32 rounding).
+    requests = [(WALKER_PROMPT, 3), (SHORT_PROMPT, 2)]
+    settings = dict(max_new_tokens=40, temperature=0.8, seed=5)
+    plain = Generator(tiny_model, max_draft_tokens=0).generate(requests, **settings)
+    drafting = Generator(tiny_model, max_draft_tokens=8)
+    assert drafting.generate(requests, **settings) == plain
+    assert drafting.last_stats.drafted_tokens > 0
+
+
 def test_invalid_arguments_are_rejected(tiny_model: LanguageModel) -> None:
     generator = Generator(tiny_model)
     with pytest.raises(ValueError, match="max_new_tokens"):
@@ -240,6 +285,8 @@ def test_invalid_arguments_are_rejected(tiny_model: LanguageModel) -> None:
         generator.generate([(WALKER_PROMPT, 1)], top_p=0.0)
     with pytest.raises(ValueError, match="empty"):
         generator.generate([("", 1)])
+    with pytest.raises(ValueError, match="max_draft_tokens"):
+        Generator(tiny_model, max_draft_tokens=-1)
     assert generator.generate([(WALKER_PROMPT, 0)]) == [[]]
 
 
@@ -259,3 +306,5 @@ def test_embedded_smollm2_writes_a_make_walker_body(embedded_cache_dir: Path) ->
     assert generator.last_stats.completion_tokens == sum(
         completion.completion_tokens for completion in completions
     )
+    # A child copies its prompt's code: the prompt-lookup drafts are taken.
+    assert generator.last_stats.accepted_draft_tokens > 0

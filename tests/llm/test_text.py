@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from openelm.llm.healing import decoded_vocabulary, heal_prompt
-from openelm.llm.sampling import row_generator, sample_next_tokens
+from openelm.llm.sampling import RowStream, row_stream, sample_tokens
 from openelm.llm.stopping import ScopeEndDetector, newline_token_ids, trim_to_function_body
 
 from tests.tiny_llama import WALKER_PROMPT, build_tokenizer
@@ -89,41 +89,55 @@ def test_prompt_not_ending_in_whitespace_is_left_alone(tokenizer, vocabulary) ->
     )
 
 
-def _generators(seed: int, rows: int) -> list[torch.Generator]:
-    return [row_generator(seed, 0, row, torch.device("cpu")) for row in range(rows)]
+def _streams(seed: int, rows: int) -> list[RowStream]:
+    return [row_stream(seed, 0, row, torch.device("cpu")) for row in range(rows)]
+
+
+def _sample(logits: torch.Tensor, streams: list[RowStream], **settings: float) -> torch.Tensor:
+    """One position of each stream's completion per row of `logits`."""
+    return sample_tokens(logits, streams=streams, counts=[1] * len(streams), **settings)
 
 
 def test_sampling_is_reproducible_per_row() -> None:
     logits = torch.randn(6, 100, generator=torch.Generator().manual_seed(0))
     settings = dict(temperature=1.0, top_p=0.9, top_k=50)
-    first = sample_next_tokens(logits, generators=_generators(7, 6), **settings)
-    again = sample_next_tokens(logits, generators=_generators(7, 6), **settings)
+    first = _sample(logits, _streams(7, 6), **settings)
+    again = _sample(logits, _streams(7, 6), **settings)
     assert torch.equal(first, again)
     # A row's draw does not depend on the other rows of the batch.
-    alone = sample_next_tokens(logits[3:4], generators=_generators(7, 6)[3:4], **settings)
+    alone = _sample(logits[3:4], _streams(7, 6)[3:4], **settings)
     assert int(alone) == int(first[3])
+
+
+def test_a_position_is_drawn_alike_however_many_positions_a_pass_decides() -> None:
+    logits = torch.randn(5, 100, generator=torch.Generator().manual_seed(1))
+    settings = dict(temperature=1.0, top_p=0.95, top_k=50)
+    one_by_one = []
+    [stream] = _streams(3, 1)
+    for position in range(5):
+        one_by_one.append(int(_sample(logits[position : position + 1], [stream], **settings)))
+        stream.advance(1)
+    # Three positions in one pass, of which two are kept, then the other three.
+    [stream] = _streams(3, 1)
+    first_pass = sample_tokens(logits[:3], streams=[stream], counts=[3], **settings)
+    stream.advance(2)
+    second_pass = sample_tokens(logits[2:], streams=[stream], counts=[3], **settings)
+    assert [*first_pass.tolist()[:2], *second_pass.tolist()] == one_by_one
+    assert len(set(one_by_one)) > 1
 
 
 def test_sampling_respects_top_k_top_p_and_greedy() -> None:
     logits = torch.tensor([[5.0, 4.0, 3.0, -1.0, -2.0]]).repeat(200, 1)
-    top_two = sample_next_tokens(
-        logits, temperature=1.0, top_p=1.0, top_k=2, generators=_generators(1, 200)
-    )
+    top_two = _sample(logits, _streams(1, 200), temperature=1.0, top_p=1.0, top_k=2)
     assert set(top_two.tolist()) == {0, 1}
-    nucleus = sample_next_tokens(
-        logits, temperature=1.0, top_p=0.5, top_k=5, generators=_generators(2, 200)
-    )
+    nucleus = _sample(logits, _streams(2, 200), temperature=1.0, top_p=0.5, top_k=5)
     assert set(nucleus.tolist()) == {0}  # token 0 alone holds > 50% of the mass
-    greedy = sample_next_tokens(
-        logits[:1], temperature=0.0, top_p=1.0, top_k=5, generators=_generators(3, 1)
-    )
+    greedy = _sample(logits[:1], _streams(3, 1), temperature=0.0, top_p=1.0, top_k=5)
     assert int(greedy) == 0
 
 
 def test_sampling_follows_the_distribution() -> None:
     logits = torch.log(torch.tensor([[0.6, 0.3, 0.1]])).repeat(4000, 1)
-    drawn = sample_next_tokens(
-        logits, temperature=1.0, top_p=1.0, top_k=3, generators=_generators(4, 4000)
-    )
+    drawn = _sample(logits, _streams(4, 4000), temperature=1.0, top_p=1.0, top_k=3)
     shares = torch.bincount(drawn, minlength=3).float() / 4000
     assert torch.allclose(shares, torch.tensor([0.6, 0.3, 0.1]), atol=0.03)

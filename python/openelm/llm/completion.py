@@ -92,6 +92,9 @@ class GenerationStats:
     completion_tokens: int = 0
     completions: int = 0
     seconds: float = 0.0
+    # Prompt-lookup drafts (the transformers engine): tokens fed, and those kept.
+    drafted_tokens: int = 0
+    accepted_draft_tokens: int = 0
 
     @property
     def completion_tokens_per_second(self) -> float:
@@ -103,3 +106,5 @@ class GenerationStats:
         self.completion_tokens += other.completion_tokens
         self.completions += other.completions
         self.seconds += other.seconds
+        self.drafted_tokens += other.drafted_tokens
+        self.accepted_draft_tokens += other.accepted_draft_tokens

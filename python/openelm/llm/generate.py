@@ -14,6 +14,9 @@ about it here (the pieces live in the modules named):
   written in place (`kv_cache.py`).
 - Every completion stops as soon as its body ends; a waiting completion takes
   the freed batch row (`decode.py`, `stopping.py`).
+- A child copies most of its parent, so when few rows are left, each row
+  also feeds the tokens that followed its latest n-gram earlier in its
+  context and keeps those its sampling agrees with (`drafting.py`).
 - Top-p is taken inside the top-k tokens, not over a sorted vocabulary
   (`sampling.py`).
 - On CPUs with native bfloat16 the model runs in bfloat16 (`models.py`).
@@ -38,6 +41,8 @@ from openelm.records import DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEMPERATURE, DEFAULT
 # costs ~25 ms with 4 rows and ~60 ms with 64 (the weights are read once per
 # step whatever the rows), so wide batches are cheap tokens.
 DEFAULT_MAX_BATCH_ROWS = 64
+# Draft tokens a row may feed per forward pass (0: none).
+DEFAULT_MAX_DRAFT_TOKENS = 8
 
 
 class GenerationRequest(NamedTuple):
@@ -59,14 +64,18 @@ class Generator:
         *,
         max_batch_rows: int = DEFAULT_MAX_BATCH_ROWS,
         top_k: int = DEFAULT_TOP_K,
+        max_draft_tokens: int = DEFAULT_MAX_DRAFT_TOKENS,
     ) -> None:
         if max_batch_rows < 1:
             raise ValueError("max_batch_rows must be at least 1")
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
+        if max_draft_tokens < 0:
+            raise ValueError("max_draft_tokens must not be negative")
         self.language_model = language_model
         self.max_batch_rows = max_batch_rows
         self.top_k = top_k
+        self.max_draft_tokens = max_draft_tokens
         model = language_model.model
         tokenizer = language_model.tokenizer
         self._vocabulary = decoded_vocabulary(tokenizer, model.config.get_text_config().vocab_size)
@@ -128,14 +137,20 @@ class Generator:
             self.language_model.model,
             self.language_model.tokenizer,
             prompts=prompts,
-            settings=SamplingSettings(max_new_tokens, temperature, top_p, self.top_k, seed),
+            settings=SamplingSettings(
+                max_new_tokens, temperature, top_p, self.top_k, seed, self.max_draft_tokens
+            ),
             max_batch_rows=self.max_batch_rows,
             newline_ids=self._newline_ids,
             eos_ids=self._eos_ids,
         )
         loop.run(rows)
 
-        stats = GenerationStats(prefill_tokens=loop.prefill_tokens)
+        stats = GenerationStats(
+            prefill_tokens=loop.prefill_tokens,
+            drafted_tokens=loop.drafted_tokens,
+            accepted_draft_tokens=loop.accepted_draft_tokens,
+        )
         completions: list[list[Completion]] = [[] for _ in parsed]
         for row in sorted(rows, key=lambda row: (row.request_index, row.sample_index)):
             prompt = prompts[row.prompt_id]

@@ -12,11 +12,13 @@ attend in one batched matmul per layer rather than one small matmul per
 prompt.
 
 Each row's own part is preallocated for `rows x (longest private prompt +
-max_new_tokens)` and written in place; transformers' `DynamicCache`
+max_new_tokens + step_tokens - 1)` and written in place; transformers' `DynamicCache`
 concatenates instead, copying the whole cache every step, which cost more
 than the matmuls at 32 rows on CPU.
 Rows have their own lengths, so a finished row's slot can take a new
-completion (of any prompt) while the others carry on.
+completion (of any prompt) while the others carry on. A step feeds each row
+the same number of tokens (its latest, then a draft, then padding; see
+`drafting.py`), and each row keeps as many of them as it accepted.
 
 Layouts, chosen for CPU matmul speed on strided views: generated keys are
 stored transposed, [rows, kv_heads, head_dim, capacity], so scores are
@@ -76,13 +78,15 @@ class DecodeCache:
         num_layers: int,
         max_rows: int,
         max_new_tokens: int,
+        max_step_tokens: int,
         private_prompt_capacity: int,
         kv_heads: int,
         head_dim: int,
         dtype: torch.dtype,
         device: torch.device,
     ) -> None:
-        capacity = private_prompt_capacity + max_new_tokens
+        # A step may write `max_step_tokens` positions past a row's last one.
+        capacity = private_prompt_capacity + max_new_tokens + max_step_tokens - 1
         self.layers = [
             _LayerBuffers(
                 torch.zeros((max_rows, kv_heads, head_dim, capacity), dtype=dtype, device=device),
@@ -91,6 +95,7 @@ class DecodeCache:
             for _ in range(num_layers)
         ]
         self.capacity = capacity
+        self.max_step_tokens = max_step_tokens
         self.transformers_cache: Cache = storage_cache(self, num_layers, device)
         self.device = device
         self.max_rows = max_rows
@@ -102,11 +107,12 @@ class DecodeCache:
         self.private_rows: slice | torch.Tensor | None = None  # rows with a private prompt
         # Per step, from begin_step:
         self.lengths = torch.zeros(0, dtype=torch.long, device=device)
+        self.step_tokens = 1  # tokens fed per row this step
         self.uniform_length: int | None = None  # set when every row has the same length
-        self.span = 0  # positions in use: longest row, plus this step's token
+        self.span = 0  # positions in use: longest row, plus this step's tokens
         self.width = 0  # positions attention reads: `span`, or the whole buffer
         self.generated_bias: torch.Tensor | None = (
-            None  # [rows, 1, 1, width]: -inf past a row's length
+            None  # [rows, 1, 1, step_tokens, width]: -inf where a query may not look
         )
 
     @property
@@ -116,18 +122,22 @@ class DecodeCache:
     def update(
         self, layer_index: int, key_states: torch.Tensor, value_states: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Store this step's key/value ([rows, kv_heads, 1, head_dim]) of one
-        layer at each row's length; return the filled keys (transposed) and values."""
+        """Store this step's keys/values ([rows, kv_heads, step_tokens,
+        head_dim]) of one layer from each row's length on; return the filled
+        keys (transposed) and values."""
         buffers = self.layers[layer_index]
-        rows, width = self.row_count, self.width
+        rows, width, step = self.row_count, self.width, self.step_tokens
         keys, values = buffers.keys[:rows], buffers.values[:rows]
         if self.uniform_length is not None:
-            keys[:, :, :, self.uniform_length] = key_states[:, :, 0]
-            values[:, :, self.uniform_length] = value_states[:, :, 0]
+            start = self.uniform_length
+            keys[..., start : start + step] = key_states.transpose(2, 3)
+            values[:, :, start : start + step] = value_states
         else:
-            row_index = torch.arange(rows, device=self.device)
-            keys[row_index, :, :, self.lengths] = key_states[:, :, 0]
-            values[row_index, :, self.lengths] = value_states[:, :, 0]
+            row_index = torch.arange(rows, device=self.device)[:, None]
+            positions = self.lengths[:, None] + torch.arange(step, device=self.device)
+            # Both index tensors broadcast to [rows, step], which leads the result.
+            keys[row_index, :, :, positions] = key_states.permute(0, 2, 1, 3)
+            values[row_index, :, positions] = value_states.permute(0, 2, 1, 3)
         return keys[..., :width], values[:, :, :width]
 
     def generated_length(self, row: int) -> int:
@@ -173,10 +183,14 @@ class DecodeCache:
         self.row_private_length = [self.row_private_length[row] for row in rows]
         self._forget_unused_prompts()
 
-    def begin_step(self) -> None:
-        """Work out where this step's token goes in each row and what each row may attend to."""
+    def begin_step(self, step_tokens: int) -> None:
+        """Work out where this step's `step_tokens` tokens go in each row and
+        what each of them may attend to: its row up to itself."""
+        if max(self.row_length) + step_tokens > self.capacity:
+            raise RuntimeError("decode step runs past the cache's capacity")
         longest = max(self.row_length)
-        self.span = longest + 1
+        self.step_tokens = step_tokens
+        self.span = longest + step_tokens
         # CPU matmuls copy a strided operand first, which a slice narrower than
         # the buffer is (bfloat16: 2.4x the cost of a contiguous one, measured);
         # from half the capacity on, reading the whole buffer, masked, is cheaper.
@@ -184,14 +198,17 @@ class DecodeCache:
         self.lengths = torch.tensor(self.row_length, dtype=torch.long, device=self.device)
         self.uniform_length = longest if min(self.row_length) == longest else None
         self.generated_bias = None
-        if self.uniform_length is None or self.width > self.span:
-            beyond = torch.arange(self.width, device=self.device)[None, :] > self.lengths[:, None]
+        if self.uniform_length is None or self.width > self.span or step_tokens > 1:
+            # Query j of a row sees the row's positions up to its length + j.
+            last_visible = self.lengths[:, None] + torch.arange(step_tokens, device=self.device)
+            beyond = torch.arange(self.width, device=self.device) > last_visible[:, :, None]
             bias = torch.zeros(beyond.shape, device=self.device).masked_fill(beyond, float("-inf"))
-            self.generated_bias = bias[:, None, None, :]
+            self.generated_bias = bias[:, None, None]
         self.groups, self.private_rows = self._row_groups()
 
-    def end_step(self) -> None:
-        self.row_length = [length + 1 for length in self.row_length]
+    def end_step(self, kept: list[int]) -> None:
+        """Each row keeps the first `kept[row]` of the tokens it was fed."""
+        self.row_length = [length + count for length, count in zip(self.row_length, kept)]
 
     def _row_groups(self) -> tuple[list[RowGroup], slice | torch.Tensor | None]:
         """The rows of each shared prompt, and the rows holding a private one."""

@@ -66,7 +66,8 @@ def register_attention(name: str, attention: LayerAttention, state_argument: str
     it is), query/key/value as [batch, heads, length, head_dim], the mask, and
     keyword arguments, among them `scaling` and every unknown keyword argument
     given to the model's forward (`state_argument` carries our state that way);
-    it returns ([batch, length, q_heads, head_dim], attention weights or None).
+    it returns ([batch, length, q_heads, head_dim], attention weights or None),
+    as `attention` itself returns its output.
     """
 
     def adapter(
@@ -83,13 +84,11 @@ def register_attention(name: str, attention: LayerAttention, state_argument: str
         if unsupported:
             raise NotImplementedError(f"{name} attention does not support {', '.join(unsupported)}")
         rows, query_heads, query_length, head_dim = query.shape
-        if query_length != 1:
-            raise ValueError(f"{name} attention decodes one token per row")
         layer_index = module.layer_idx
         assert isinstance(layer_index, int)
         scale = scaling if scaling is not None else head_dim**-0.5
         output = attention(layer_index, query, key, value, scale, kwargs[state_argument])
-        return output.reshape(rows, 1, query_heads, head_dim), None
+        return output.reshape(rows, query_length, query_heads, head_dim), None
 
     AttentionInterface.register(name, adapter)
 
