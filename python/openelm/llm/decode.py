@@ -40,7 +40,9 @@ from openelm.llm.transformers_compat import forward_cache_argument
 # copies the generated cache, so not for every single row.
 _COMPACT_WHEN_FINISHED_SHARE = 0.25
 # Prompt tokens (padding included) per prefill forward pass: bounds the
-# activations' memory.
+# activations' memory. 2048 prefilled `bench/llm.py`'s 32 distinct prompts
+# about 1 s faster in a script (Intel Xeon), but the bench itself did not
+# show it (docs/benchmarks.md), so this stays.
 _PREFILL_TOKEN_BUDGET = 4096
 # Completions of one prompt from which its rows read one shared copy of it
 # rather than a private copy each: a shared prompt saves reading it once per
@@ -99,7 +101,6 @@ class DecodeLoop:
         self._eos_ids = eos_ids
         self._cache_argument = forward_cache_argument(model)
         self.prefill_tokens = 0
-        self.forward_passes = 0
         self.drafted_tokens = 0  # draft tokens fed
         self.accepted_draft_tokens = 0  # of which the rows kept
         # Prefilled prompts whose completions have not all joined the batch yet.
@@ -141,22 +142,27 @@ class DecodeLoop:
             if len(live) < len(self._batch) and self._should_compact(len(live)):
                 self._keep(live)
                 live = list(range(len(live)))
-            self._draft(live)
-            logits = self._forward()  # [rows, step tokens, vocab]
-            counts = [len(self._fed[index]) for index in live]
-            positions = [
-                (index, offset) for index, count in zip(live, counts) for offset in range(count)
-            ]
-            row_index, offset_index = zip(*positions, strict=True)
-            drawn = self._sample(logits[list(row_index), list(offset_index)], live, counts).tolist()
-            kept = [1] * len(self._batch)  # finished rows keep their one token, unread
-            start = 0
-            for index, count in zip(live, counts):
-                kept[index] = self._take_verified(index, drawn[start : start + count])
-                start += count
-            cache = self._cache
-            assert cache is not None
-            cache.end_step(kept)
+            self._decode_step(live)
+
+    def _decode_step(self, live: list[int]) -> None:
+        """One forward pass: every live row feeds its latest token and draft,
+        and takes its drawn tokens as far as they agree with the draft."""
+        self._draft(live)
+        logits = self._forward()  # [rows, step tokens, vocab]
+        counts = [len(self._fed[index]) for index in live]
+        positions = [
+            (index, offset) for index, count in zip(live, counts) for offset in range(count)
+        ]
+        row_index, offset_index = zip(*positions, strict=True)
+        drawn = self._sample(logits[list(row_index), list(offset_index)], live, counts).tolist()
+        kept = [1] * len(self._batch)  # finished rows keep their one token, unread
+        start = 0
+        for index, count in zip(live, counts):
+            kept[index] = self._take_verified(index, drawn[start : start + count])
+            start += count
+        cache = self._cache
+        assert cache is not None
+        cache.end_step(kept)
 
     def _admit(self, pending: deque[DecodeRow], not_joined: Counter[int]) -> None:
         """Start waiting rows in free batch rows, drawing each one's first token."""
@@ -341,7 +347,6 @@ class DecodeLoop:
         )
         input_ids = [fed + fed[-1:] * (step - len(fed)) for fed in self._fed]
         cache.begin_step(step)
-        self.forward_passes += 1
         with shared_prompt_attention_enabled(self._model):
             output = self._model(
                 input_ids=torch.tensor(input_ids, device=device),
