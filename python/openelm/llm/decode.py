@@ -5,7 +5,9 @@ feeds every row its latest token and, while the batch is small enough for
 the extra tokens to cost little, a draft of the tokens likely to follow
 (`drafting.py`); the row keeps its sampled tokens up to the first that
 differs from the draft. Sampling decides each token exactly as it would one
-token per pass (`sampling.py`), so drafts change the speed, not the text.
+token per pass (`sampling.py`), so drafts change the speed, not the text
+(in bfloat16 a pass over several tokens rounds a little differently, which
+can tip a near-tie: docs/backends.md).
 A completion leaves the batch as soon as it ends (end of
 `make_walker`'s body, end-of-sequence, or its token budget); while requests
 wait, a waiting completion takes its row at once, so the batch stays full.

@@ -7,7 +7,7 @@ to 8 tokens taken after the latest earlier occurrence of the last 3, 2 or 1
 tokens would have let 3.3 tokens through per forward pass). A draft costs
 no model: the decode loop feeds it alongside the row's latest token, and
 keeps the longest head of it that the row's own sampling agrees with
-(`decode.py`), so drafts change the speed and never the text.
+(`decode.py`), so drafts change the speed, not the distribution.
 
 Each prompt's n-grams are indexed once (`PromptIndex`, shared by its
 rows); each row indexes the n-grams of its generated tokens
