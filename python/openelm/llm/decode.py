@@ -278,12 +278,10 @@ class DecodeLoop:
             min(self._settings.max_draft_tokens, _DRAFT_STEP_TOKEN_BUDGET // len(self._batch) - 1),
         )
         for index in live:
-            fed = self._fed[index]
-            del fed[1:]
             # A row never drafts past its token budget: its last token is drawn, not fed.
             room = self._settings.max_new_tokens - len(self._batch[index].token_ids) - 1
             draft = self._drafters[index].propose(min(per_row, room))
-            fed.extend(draft)
+            self._fed[index].extend(draft)  # it held only its latest token
             self.drafted_tokens += len(draft)
 
     def _take_verified(self, index: int, drawn: list[int]) -> int:

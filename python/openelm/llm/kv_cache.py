@@ -12,7 +12,7 @@ attend in one batched matmul per layer rather than one small matmul per
 prompt.
 
 Each row's own part is preallocated for `rows x (longest private prompt +
-max_new_tokens + step_tokens - 1)` and written in place; transformers' `DynamicCache`
+max_new_tokens + max_step_tokens - 1)` and written in place; transformers' `DynamicCache`
 concatenates instead, copying the whole cache every step, which cost more
 than the matmuls at 32 rows on CPU.
 Rows have their own lengths, so a finished row's slot can take a new
@@ -186,9 +186,9 @@ class DecodeCache:
     def begin_step(self, step_tokens: int) -> None:
         """Work out where this step's `step_tokens` tokens go in each row and
         what each of them may attend to: its row up to itself."""
-        if max(self.row_length) + step_tokens > self.capacity:
-            raise RuntimeError("decode step runs past the cache's capacity")
         longest = max(self.row_length)
+        if longest + step_tokens > self.capacity:
+            raise RuntimeError("decode step runs past the cache's capacity")
         self.step_tokens = step_tokens
         self.span = longest + step_tokens
         # CPU matmuls copy a strided operand first, which a slice narrower than
